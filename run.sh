@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Runs Farm locally: a Docker engine (unless DOCKER_HOST already answers), the controller and one
+# agent, applies examples/hello.yaml and runs it once, then stays up until Ctrl-C, which stops
+# everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")"
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+ROOT=$FARM_ROOT
+RUN_DIR=$ROOT/.work/run
+CONTROLLER_DLL=$ROOT/src/Controller/bin/Release/net10.0/farm-controller.dll
+AGENT_DLL=$ROOT/src/Agent/bin/Release/net10.0/farm-agent.dll
+
+export Farm__Controller__DataDir="${Farm__Controller__DataDir:-$ROOT/.farm}"
+export Farm__Controller__Listen="${Farm__Controller__Listen:-http://127.0.0.1:7070}"
+CONTROLLER_URL=${Farm__Controller__Listen%%;*}
+read -r CTL_HOST CTL_PORT < <(farm_url_host_port "$CONTROLLER_URL")
+
+check_no_controller() {
+  if farm_port_open "$CTL_HOST" "$CTL_PORT"; then
+    farm_die "something (another Farm controller?) already answers on $CTL_HOST:$CTL_PORT; stop it first, or set Farm__Controller__Listen to another address"
+  fi
+}
+
+check_no_controller
+farm_require_packages
+
+farm_log "building $(basename "$(farm_solution)") (Release)"
+dotnet build "$(farm_solution)" -c Release -nologo -v q
+[[ -f $CONTROLLER_DLL ]] || farm_die "build produced no $CONTROLLER_DLL"
+[[ -f $AGENT_DLL ]] || farm_die "build produced no $AGENT_DLL"
+
+mkdir -p "$RUN_DIR" "$Farm__Controller__DataDir"
+farm_start_dockerd "$RUN_DIR"
+farm_make_images
+
+check_no_controller # again: the build took a while
+CONTROLLER_LOG=$RUN_DIR/controller.log
+farm_log "starting the controller at $CONTROLLER_URL (log: $CONTROLLER_LOG)"
+farm_spawn controller "$CONTROLLER_LOG" dotnet "$CONTROLLER_DLL"
+CONTROLLER_PID=$FARM_SPAWNED_PID
+farm_wait_port "$CTL_HOST" "$CTL_PORT" 60 "$CONTROLLER_PID" controller "$CONTROLLER_LOG"
+farm_log "controller is up (pid $CONTROLLER_PID)"
+
+AGENT_LOG=$RUN_DIR/agent.log
+AGENT_WORK=$RUN_DIR/agent
+mkdir -p "$AGENT_WORK"
+farm_log "starting agent 'local' (labels: linux, 2 slots; log: $AGENT_LOG)"
+farm_spawn agent "$AGENT_LOG" env \
+  Farm__Agent__Controller="$CONTROLLER_URL" \
+  Farm__Agent__AgentId=local \
+  Farm__Agent__Labels__0=linux \
+  Farm__Agent__Slots=2 \
+  Farm__Agent__WorkDir="$AGENT_WORK" \
+  Farm__Agent__DefaultNetwork=none \
+  DOCKER_HOST="$DOCKER_HOST" \
+  dotnet "$AGENT_DLL"
+AGENT_PID=$FARM_SPAWNED_PID
+sleep 1
+if ! farm__alive "$AGENT_PID"; then
+  farm_log "the agent exited at once; last lines of $AGENT_LOG:"
+  tail -n 40 "$AGENT_LOG" >&2 || true
+  farm_die "agent did not start"
+fi
+
+if [[ -f examples/hello.yaml ]]; then
+  farm_log "./farm apply -f examples/hello.yaml"
+  if ./farm apply -f examples/hello.yaml; then
+    farm_log "./farm start hello --wait"
+    ./farm start hello --wait || farm_log "warning: the hello pipeline did not succeed (see above; agent log: $AGENT_LOG)"
+  else
+    farm_log "warning: ./farm apply failed (controller log: $CONTROLLER_LOG)"
+  fi
+else
+  farm_log "no examples/hello.yaml; skipping the example run"
+fi
+
+cat <<EOF
+
+Farm is running. Press Ctrl-C to stop it.
+  controller   $CONTROLLER_URL (pid $CONTROLLER_PID)
+  data dir     $Farm__Controller__DataDir
+  agent        local, labels linux, 2 slots (pid $AGENT_PID), work dir $AGENT_WORK
+  docker       DOCKER_HOST=$DOCKER_HOST
+  logs         $CONTROLLER_LOG
+               $AGENT_LOG
+EOF
+if [[ -n $FARM_DOCKERD_PID ]]; then
+  echo "               $RUN_DIR/docker/dockerd.log"
+fi
+cat <<EOF
+  try          ./farm pipelines
+               ./farm apply -f examples/hello.yaml
+               ./farm start hello --wait
+               ./farm logs <id>
+
+EOF
+
+# Stay in the foreground. If the controller, the agent or dockerd exits by itself, say so and stop
+# the rest; Ctrl-C (or TERM) runs the trap, which stops everything started above.
+watch=("$CONTROLLER_PID" "$AGENT_PID")
+[[ -z $FARM_DOCKERD_PID ]] || watch+=("$FARM_DOCKERD_PID")
+set +e
+wait -n "${watch[@]}"
+rc=$?
+set -e
+for pid in "${watch[@]}"; do
+  if ! farm__alive "$pid"; then
+    case $pid in
+      "$CONTROLLER_PID") farm_log "the controller exited (code $rc); see $CONTROLLER_LOG" ;;
+      "$AGENT_PID") farm_log "the agent exited (code $rc); see $AGENT_LOG" ;;
+      *) farm_log "dockerd exited (code $rc); see $RUN_DIR/docker/dockerd.log" ;;
+    esac
+  fi
+done
+exit 1

@@ -1,0 +1,392 @@
+# shellcheck shell=bash
+# Shared helpers for Farm's scripts (run.sh, test.sh). Source it from bash:
+#
+#   source "$(dirname "$0")/scripts/lib.sh"
+#
+# Everything here is safe under `set -euo pipefail`. Functions are prefixed `farm_`; internal ones
+# `farm__`. Messages go to stderr as "[farm] ..." so that a script's stdout stays its own.
+
+# Repository root (the folder above scripts/).
+FARM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+FARM_IMAGE="${FARM_IMAGE:-farm/busybox:latest}"
+
+farm_log() { printf '[farm] %s\n' "$*" >&2; }
+farm_die() {
+  printf '[farm] error: %s\n' "$*" >&2
+  exit 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Packages
+# ---------------------------------------------------------------------------------------------
+
+FARM__APT_UPDATED=""
+
+# farm_require_packages: installs docker.io, busybox-static and git when missing (as root, with
+# apt-get), or says what to install and exits 1. Requires a .NET 10 SDK on PATH.
+farm_require_packages() {
+  local missing=()
+  if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
+    missing+=(docker.io)
+  fi
+  [[ -x /bin/busybox ]] || missing+=(busybox-static)
+  command -v git >/dev/null 2>&1 || missing+=(git)
+
+  if ((${#missing[@]} > 0)); then
+    if [[ $(id -u) -ne 0 ]]; then
+      farm_die "missing packages: ${missing[*]} (install them as root: apt-get install -y ${missing[*]})"
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+      farm_die "missing packages: ${missing[*]}, and there is no apt-get to install them with"
+    fi
+    farm_log "installing ${missing[*]}"
+    if [[ -z $FARM__APT_UPDATED ]]; then
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || farm_die "apt-get update failed"
+      FARM__APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
+      farm_die "apt-get install ${missing[*]} failed"
+  fi
+
+  if ! command -v dotnet >/dev/null 2>&1; then
+    farm_die "dotnet not found: install the .NET 10 SDK (https://dot.net) and put 'dotnet' on PATH"
+  fi
+  if ! dotnet --list-sdks 2>/dev/null | grep -qE '^(1[0-9]|[2-9][0-9])\.'; then
+    farm_die "no .NET 10 SDK found by 'dotnet --list-sdks': install the .NET 10 SDK"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Processes and cleanup
+# ---------------------------------------------------------------------------------------------
+
+# True when PID names a live process (a zombie counts as gone).
+farm__alive() {
+  local pid=$1 stat
+  kill -0 "$pid" 2>/dev/null || return 1
+  if [[ -r /proc/$pid/stat ]]; then
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat:0:1} != Z ]] || return 1
+  fi
+  return 0
+}
+
+# farm_stop_pid PIDFILE_OR_PID [NAME]: SIGTERM, wait up to 10 s, then SIGKILL. Silent when the
+# process (or the pidfile) is already gone. Returns 0.
+farm_stop_pid() {
+  local target=${1:-} name=${2:-process} pid i
+  if [[ $target =~ ^[0-9]+$ ]]; then
+    pid=$target
+  elif [[ -n $target && -f $target ]]; then
+    pid=$(tr -dc '0-9' <"$target" 2>/dev/null || true)
+  else
+    return 0
+  fi
+  [[ -n $pid && $pid != 0 ]] || return 0
+  if farm__alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+      farm__alive "$pid" || break
+      sleep 0.1
+    done
+    if farm__alive "$pid"; then
+      farm_log "$name (pid $pid) did not stop within 10 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 50; i++)); do
+        farm__alive "$pid" || break
+        sleep 0.1
+      done
+    fi
+  fi
+  # Reap it if it was our child (no-op otherwise).
+  wait "$pid" 2>/dev/null || true
+  return 0
+}
+
+# Cleanup registry: entries "pid|name", stopped in reverse order on exit.
+FARM__STOP_PIDS=()
+FARM__TRAP_SET=""
+FARM__CLEANING=""
+
+# farm_on_exit_stop PID NAME: stop PID when the script exits (normally, on error, Ctrl-C or TERM).
+farm_on_exit_stop() {
+  FARM__STOP_PIDS+=("$1|${2:-process}")
+  farm__install_trap
+}
+
+farm__install_trap() {
+  [[ -z $FARM__TRAP_SET ]] || return 0
+  trap 'farm_cleanup' EXIT
+  trap 'farm__on_signal 130' INT
+  trap 'farm__on_signal 143' TERM
+  trap 'farm__on_signal 129' HUP
+  FARM__TRAP_SET=1
+}
+
+farm__on_signal() {
+  trap '' INT TERM HUP
+  printf '\n' >&2
+  farm_log "interrupted; stopping what was started"
+  exit "$1" # runs the EXIT trap
+}
+
+# farm_cleanup: stop every registered process, newest first. Idempotent; may be called directly
+# (test.sh does, so that its summary line stays the last line of output).
+farm_cleanup() {
+  local rc=$? i entry pid name
+  [[ -z $FARM__CLEANING ]] || return "$rc"
+  FARM__CLEANING=1
+  for ((i = ${#FARM__STOP_PIDS[@]} - 1; i >= 0; i--)); do
+    entry=${FARM__STOP_PIDS[i]}
+    pid=${entry%%|*}
+    name=${entry#*|}
+    if [[ $name == dockerd ]]; then
+      farm_stop_dockerd
+    else
+      farm_stop_pid "$pid" "$name"
+    fi
+  done
+  FARM__STOP_PIDS=()
+  FARM__CLEANING=""
+  return "$rc"
+}
+
+# farm_port_open HOST PORT: true when something accepts TCP connections there.
+farm_port_open() {
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+# farm_url_host_port URL: prints "HOST PORT" of an http(s) URL such as http://127.0.0.1:7070/.
+farm_url_host_port() {
+  local rest=${1#*://} host port
+  rest=${rest%%/*}
+  rest=${rest%%;*}
+  if [[ $rest == \[*\]* ]]; then
+    host=${rest%%]*}
+    host=${host#[}
+    port=${rest##*]}
+    port=${port#:}
+  elif [[ $rest == *:* ]]; then
+    host=${rest%:*}
+    port=${rest##*:}
+  else
+    host=$rest
+    port=""
+  fi
+  [[ -n $port ]] || { [[ $1 == https://* ]] && port=443 || port=80; }
+  [[ $host != 0.0.0.0 && $host != '*' && $host != '+' && -n $host ]] || host=127.0.0.1
+  [[ $host != localhost ]] || host=127.0.0.1
+  printf '%s %s\n' "$host" "$port"
+}
+
+# farm_spawn NAME LOGFILE COMMAND...: starts COMMAND in the background in its own session (so a
+# Ctrl-C reaches only the script), stdout+stderr to LOGFILE, registers it for stopping on exit.
+# Sets FARM_SPAWNED_PID.
+farm_spawn() {
+  local name=$1 log=$2
+  shift 2
+  mkdir -p "$(dirname "$log")"
+  setsid "$@" </dev/null >"$log" 2>&1 &
+  FARM_SPAWNED_PID=$!
+  farm_on_exit_stop "$FARM_SPAWNED_PID" "$name"
+}
+
+# farm_wait_port HOST PORT SECONDS PID NAME LOG: waits until HOST:PORT accepts connections; fails
+# early (with the log's tail) if PID exits first, or after SECONDS.
+farm_wait_port() {
+  local host=$1 port=$2 secs=$3 pid=$4 name=$5 log=$6 i
+  for ((i = 0; i < secs * 5; i++)); do
+    if farm_port_open "$host" "$port"; then
+      return 0
+    fi
+    if ! farm__alive "$pid"; then
+      farm_log "$name exited before it listened on $host:$port; last lines of $log:"
+      tail -n 40 "$log" >&2 || true
+      farm_die "$name did not start"
+    fi
+    sleep 0.2
+  done
+  farm_log "$name did not listen on $host:$port within ${secs} s; last lines of $log:"
+  tail -n 40 "$log" >&2 || true
+  farm_die "$name did not start"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Docker engine
+# ---------------------------------------------------------------------------------------------
+
+FARM_DOCKERD_PID=""
+FARM_DOCKERD_PIDFILE=""
+FARM_DOCKERD_EXEC_ROOT=""
+
+# farm__proc_is PID NAME: true when PID is alive and its command name is NAME.
+farm__proc_is() {
+  farm__alive "$1" && [[ $(cat "/proc/$1/comm" 2>/dev/null || true) == "$2" ]]
+}
+
+# farm_start_dockerd WORKDIR: makes sure a Docker engine answers and exports DOCKER_HOST.
+# Uses $DOCKER_HOST when it already answers; otherwise starts a private dockerd with its state in
+# WORKDIR/docker (data, socket docker.sock, pidfile docker.pid, log dockerd.log) and registers it
+# for stopping on exit.
+farm_start_dockerd() {
+  local w=${1:?farm_start_dockerd WORKDIR}
+  if [[ -n ${DOCKER_HOST:-} ]] && docker info >/dev/null 2>&1; then
+    farm_log "using the Docker engine already answering at DOCKER_HOST=$DOCKER_HOST"
+    return 0
+  fi
+  mkdir -p "$w/docker"
+  w=$(cd "$w" && pwd)
+  local d=$w/docker
+  local sock=$d/docker.sock pidfile=$d/docker.pid log=$d/dockerd.log exec_root=$d/exec
+  local hash
+  hash=$(printf '%s' "$d" | md5sum | cut -c1-10)
+  # containerd and libnetwork put unix sockets under the exec-root (the longest are
+  # <exec-root>/containerd/containerd.sock.ttrpc and <exec-root>/libnetwork/<12 hex>.sock, 30 bytes
+  # more) and a unix socket path must stay under 108 bytes: keep a long one in /tmp instead.
+  if ((${#exec_root} > 60)); then
+    exec_root=/tmp/farm-docker-$hash
+  fi
+  if ((${#sock} > 100)); then
+    sock=$exec_root/docker.sock
+  fi
+
+  # A dockerd left over from an earlier run of the same folder: stop it first.
+  farm__stop_leftover_dockerd "$pidfile" "$exec_root"
+
+  local args=(
+    --bridge=none --iptables=false
+    --data-root "$d/data" --exec-root "$exec_root"
+    -H "unix://$sock" --pidfile "$pidfile"
+  )
+  if dockerd --help 2>&1 | grep -q -- '--ip6tables'; then
+    args+=(--ip6tables=false)
+  fi
+  mkdir -p "$d/data" "$exec_root"
+  rm -f "$sock"
+  farm_log "starting dockerd (log: $log)"
+  # setsid: its own session, so a Ctrl-C reaches only the script, which then stops it in order.
+  setsid dockerd "${args[@]}" </dev/null >"$log" 2>&1 &
+  local pid=$!
+  FARM_DOCKERD_PID=$pid
+  FARM_DOCKERD_PIDFILE=$pidfile
+  FARM_DOCKERD_EXEC_ROOT=$exec_root
+  farm_on_exit_stop "$pid" dockerd
+  export DOCKER_HOST="unix://$sock"
+
+  local i
+  for ((i = 0; i < 300; i++)); do
+    if docker info >/dev/null 2>&1; then
+      farm_log "dockerd is up (pid $pid, DOCKER_HOST=$DOCKER_HOST)"
+      return 0
+    fi
+    if ! farm__alive "$pid"; then
+      break
+    fi
+    sleep 0.1
+  done
+  farm_log "dockerd did not answer within 30 s; last lines of $log:"
+  tail -n 30 "$log" >&2 || true
+  farm_die "could not start dockerd"
+}
+
+# Stops a dockerd recorded in PIDFILE by an earlier run (only if that pid really is a dockerd),
+# and a containerd it may have left behind under EXEC_ROOT.
+farm__stop_leftover_dockerd() {
+  local pidfile=$1 exec_root=$2 pid
+  if [[ -f $pidfile ]]; then
+    pid=$(tr -dc '0-9' <"$pidfile" 2>/dev/null || true)
+    if [[ -n $pid ]] && farm__proc_is "$pid" dockerd; then
+      farm_log "stopping dockerd left over from an earlier run (pid $pid)"
+      farm_stop_pid "$pid" "leftover dockerd"
+    fi
+    rm -f "$pidfile"
+  fi
+  farm__stop_containerd "$exec_root"
+}
+
+# Stops the containerd (and its shims) that a dockerd with EXEC_ROOT started, if one outlived it
+# (dockerd stops them itself on a clean shutdown; this is for a dockerd that had to be killed).
+farm__stop_containerd() {
+  local exec_root=$1 pid p cmd
+  local cpidfile=$exec_root/containerd/containerd.pid
+  if [[ -f $cpidfile ]]; then
+    pid=$(tr -dc '0-9' <"$cpidfile" 2>/dev/null || true)
+    if [[ -n $pid ]] && farm__proc_is "$pid" containerd; then
+      farm_stop_pid "$pid" containerd
+    fi
+  fi
+  # Shims name our containerd's socket (a path unique to this work folder) on their command line.
+  for p in /proc/[0-9]*; do
+    pid=${p#/proc/}
+    [[ $(cat "$p/comm" 2>/dev/null || true) == containerd-shim* ]] || continue
+    cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null || true)
+    if [[ $cmd == *"$exec_root/containerd/"* ]]; then
+      farm_stop_pid "$pid" containerd-shim
+    fi
+  done
+}
+
+# farm_stop_dockerd: stops the dockerd that farm_start_dockerd started (no-op if it used an
+# existing engine).
+farm_stop_dockerd() {
+  [[ -n $FARM_DOCKERD_PID ]] || return 0
+  local pid=$FARM_DOCKERD_PID
+  if farm__alive "$pid"; then
+    farm_log "stopping dockerd (pid $pid)"
+  fi
+  farm_stop_pid "$pid" dockerd
+  # dockerd removes its pidfile on a clean exit; clean up after an unclean one.
+  farm__stop_containerd "$FARM_DOCKERD_EXEC_ROOT"
+  rm -f "$FARM_DOCKERD_PIDFILE"
+  FARM_DOCKERD_PID=""
+}
+
+# ---------------------------------------------------------------------------------------------
+# Images
+# ---------------------------------------------------------------------------------------------
+
+# farm_make_images: builds the local image farm/busybox:latest (busybox-static with one symlink
+# per applet in /bin, empty /tmp and /workspace) unless the engine already has it. No registry.
+farm_make_images() {
+  if docker image inspect "$FARM_IMAGE" >/dev/null 2>&1; then
+    return 0
+  fi
+  [[ -x /bin/busybox ]] || farm_die "/bin/busybox missing (apt-get install busybox-static)"
+  farm_log "making image $FARM_IMAGE from /bin/busybox"
+  local dir applet rc=0
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/farm-image.XXXXXX")
+  mkdir -p "$dir/bin" "$dir/tmp" "$dir/workspace" "$dir/usr/bin"
+  chmod 1777 "$dir/tmp"
+  chmod 0777 "$dir/workspace"
+  cp /bin/busybox "$dir/bin/busybox"
+  chmod 0755 "$dir/bin/busybox"
+  while IFS= read -r applet; do
+    [[ -n $applet && $applet != busybox && $applet != */* ]] || continue
+    ln -sf busybox "$dir/bin/$applet"
+  done < <(/bin/busybox --list)
+  # For scripts with a `#!/usr/bin/env sh` line.
+  ln -sf ../../bin/busybox "$dir/usr/bin/env"
+  tar -C "$dir" --numeric-owner --owner=0 --group=0 -c . |
+    docker import --change 'CMD ["/bin/sh"]' - "$FARM_IMAGE" >/dev/null || rc=$?
+  rm -rf "$dir"
+  ((rc == 0)) || farm_die "docker import of $FARM_IMAGE failed"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Solution
+# ---------------------------------------------------------------------------------------------
+
+# farm_solution: prints the solution file at the repository root (Farm.sln, else Farm.slnx).
+farm_solution() {
+  local f
+  for f in Farm.sln Farm.slnx; do
+    if [[ -f $FARM_ROOT/$f ]]; then
+      printf '%s\n' "$FARM_ROOT/$f"
+      return 0
+    fi
+  done
+  farm_die "no Farm.sln (or Farm.slnx) in $FARM_ROOT"
+}

@@ -1,0 +1,16 @@
+using Farm.Agent.Logs;
+using Farm.Api.V1;
+
+namespace Farm.Agent.Executors;
+
+/// <summary>What an executor needs for one attempt.</summary>
+/// <param name="Offer">The attempt as the controller offered it, references resolved.</param>
+/// <param name="Workspace">An empty folder of this attempt, the commands' working directory.</param>
+/// <param name="Environment">The action's variables plus Farm's own FARM_* variables.</param>
+/// <param name="Output">Where the commands' stdout and stderr go, line by line.</param>
+public sealed record AttemptContext(
+    JobOffer Offer, string Workspace, IReadOnlyDictionary<string, string> Environment, LogSpool Output)
+{
+    /// <summary>The commands as one <c>sh -c</c> script that stops at the first failing command.</summary>
+    public string Script => "set -e\n" + string.Join("\n", Offer.Spec.Commands) + "\n";
+}

@@ -1,0 +1,145 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Farm.Agent.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Farm.Agent.Executors;
+
+/// <summary>
+/// Runs the commands with <c>sh -c</c> in a fresh container of the action's image through the
+/// Docker engine API: workspace bind-mounted at <see cref="WorkspacePath"/>, never privileged,
+/// every capability dropped, no new privileges, a pids limit, and the action's network (or the
+/// agent's default). The container is always removed. Engine failures become the action's failure
+/// message; the agent itself carries on.
+/// </summary>
+public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, ILogger<ContainerExecutor> logger)
+    : IActionExecutor, IDisposable
+{
+    public const string WorkspacePath = "/workspace";
+
+    private readonly DockerClient _docker = new DockerClientConfiguration(new Uri(options.Value.DockerHost)).CreateClient();
+
+    public async Task<ExecutorResult> RunAsync(AttemptContext context, CancellationToken cancellationToken)
+    {
+        var spec = context.Offer.Spec;
+        string? containerId = null;
+        try
+        {
+            if (await EnsureImageAsync(spec.Image, cancellationToken) is { } missing)
+            {
+                return ExecutorResult.Failed(missing);
+            }
+
+            var created = await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
+            {
+                Image = spec.Image,
+                Cmd = ["sh", "-c", context.Script],
+                Env = context.Environment.Select(e => $"{e.Key}={e.Value}").ToList(),
+                WorkingDir = WorkspacePath,
+                AttachStdout = true,
+                AttachStderr = true,
+                Labels = new Dictionary<string, string> { ["farm.attempt"] = context.Offer.AttemptId },
+                HostConfig = new HostConfig
+                {
+                    Binds = [$"{context.Workspace}:{WorkspacePath}"],
+                    NetworkMode = string.IsNullOrEmpty(spec.Network) ? options.Value.DefaultNetwork : spec.Network,
+                    Privileged = false,
+                    CapDrop = ["ALL"],
+                    SecurityOpt = ["no-new-privileges"],
+                    PidsLimit = 4096,
+                },
+            }, cancellationToken);
+            containerId = created.ID;
+
+            // Attached before start, so not one byte of output is missed.
+            using var stream = await _docker.Containers.AttachContainerAsync(containerId, tty: false,
+                new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true }, cancellationToken);
+            await _docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken);
+
+            await CopyOutputAsync(stream, context, cancellationToken);
+            var exit = await _docker.Containers.WaitContainerAsync(containerId, cancellationToken);
+            return ExecutorResult.FromExitCode((int)exit.StatusCode);
+        }
+        catch (DockerApiException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ExecutorResult.Failed($"the Docker engine refused: {Describe(e)}");
+        }
+        catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ExecutorResult.Failed($"cannot reach the Docker engine at {options.Value.DockerHost}: {e.Message}");
+        }
+        finally
+        {
+            if (containerId is not null)
+            {
+                await RemoveAsync(containerId);
+            }
+        }
+    }
+
+    /// <summary>Null when the image is present or was pulled; otherwise why it cannot be had.</summary>
+    private async Task<string?> EnsureImageAsync(string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _docker.Images.InspectImageAsync(image, cancellationToken);
+            return null;
+        }
+        catch (DockerImageNotFoundException)
+        {
+        }
+
+        try
+        {
+            await _docker.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = image }, null, new Progress<JSONMessage>(), cancellationToken);
+            await _docker.Images.InspectImageAsync(image, cancellationToken);
+            return null;
+        }
+        catch (DockerApiException e)
+        {
+            return $"image '{image}' is not on the agent and could not be pulled: {Describe(e)}";
+        }
+    }
+
+    private static async Task CopyOutputAsync(MultiplexedStream stream, AttemptContext context, CancellationToken cancellationToken)
+    {
+        var stdout = context.Output.CreateWriter();
+        var stderr = context.Output.CreateWriter();
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken);
+            if (read.EOF)
+            {
+                break;
+            }
+
+            var writer = read.Target == MultiplexedStream.TargetStream.StandardError ? stderr : stdout;
+            await writer.WriteAsync(buffer.AsMemory(0, read.Count));
+        }
+
+        await stdout.FlushAsync();
+        await stderr.FlushAsync();
+    }
+
+    private async Task RemoveAsync(string containerId)
+    {
+        try
+        {
+            // Not the attempt's token: a cancelled attempt still removes its container.
+            await _docker.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true });
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException)
+        {
+            LogRemoveFailed(containerId, e.Message);
+        }
+    }
+
+    private static string Describe(DockerApiException e) =>
+        string.IsNullOrWhiteSpace(e.ResponseBody) ? e.Message : e.ResponseBody.Trim();
+
+    public void Dispose() => _docker.Dispose();
+
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}: {Reason}")]
+    private partial void LogRemoveFailed(string containerId, string reason);
+}

@@ -1,0 +1,45 @@
+using Farm.Agent.Attempts;
+using Farm.Agent.Executors;
+using Farm.Agent.Logs;
+using Farm.Agent.Sessions;
+using Farm.Api.V1;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Options;
+
+namespace Farm.Agent.Hosting;
+
+public static class AgentExtensions
+{
+    /// <summary>Registers the agent: options validated at start, one gRPC channel, executors, the session worker.</summary>
+    public static IHostApplicationBuilder AddFarmAgent(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AgentOptions>()
+            .Bind(builder.Configuration.GetSection(AgentOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => Uri.TryCreate(o.Controller, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https",
+                $"{AgentOptions.Section}:Controller must be an http:// or https:// address such as http://127.0.0.1:7070.")
+            .Validate(o => o.Labels.All(l => !string.IsNullOrWhiteSpace(l)), $"{AgentOptions.Section}:Labels must not contain empty labels.")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton(sp => GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Controller,
+            new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler
+                {
+                    // Finds a dead controller in seconds even when no message is due.
+                    KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+                    KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+                    KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                    EnableMultipleHttp2Connections = true,
+                },
+            }));
+        builder.Services.AddSingleton(sp => new AgentSessions.AgentSessionsClient(sp.GetRequiredService<GrpcChannel>()));
+        builder.Services.AddSingleton<ControllerCallOptions>();
+        builder.Services.AddSingleton<ContainerExecutor>();
+        builder.Services.AddSingleton<ShellExecutor>();
+        builder.Services.AddSingleton<LogShipper>();
+        builder.Services.AddSingleton<AttemptSupervisor>();
+        builder.Services.AddHostedService<AgentWorker>();
+        return builder;
+    }
+}

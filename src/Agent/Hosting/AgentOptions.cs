@@ -1,0 +1,48 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Farm.Agent.Hosting;
+
+/// <summary>Settings of the agent, bound from <c>Farm:Agent</c> (or FARM__AGENT__* variables).</summary>
+public sealed class AgentOptions
+{
+    public const string Section = "Farm:Agent";
+
+    /// <summary>The controller's gRPC address. Default <c>http://127.0.0.1:7070</c>.</summary>
+    [Required]
+    public string Controller { get; set; } = "http://127.0.0.1:7070";
+
+    /// <summary>Token sent as <c>authorization: Bearer</c>; empty when the controller needs none.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>This agent's id in the fleet. Default: the host name.</summary>
+    [Required]
+    public string AgentId { get; set; } = Environment.MachineName;
+
+    /// <summary>Labels actions select with <c>runsOn</c>. Default none.</summary>
+    public List<string> Labels { get; set; } = [];
+
+    /// <summary>Attempts run at once. Default 2.</summary>
+    [Range(1, 1000)]
+    public int Slots { get; set; } = 2;
+
+    /// <summary>Folder for workspaces and log spools. Default <c>.farm-agent</c> in the working directory.</summary>
+    [Required]
+    public string WorkDir { get; set; } = ".farm-agent";
+
+    /// <summary>
+    /// Docker network for container actions that name none. Default <c>bridge</c>, Docker's own
+    /// default; an engine started with <c>--bridge=none</c> needs <c>none</c> here.
+    /// </summary>
+    [Required]
+    public string DefaultNetwork { get; set; } = "bridge";
+
+    /// <summary>The Docker engine. Default: DOCKER_HOST, else <c>unix:///var/run/docker.sock</c>.</summary>
+    [Required]
+    public string DockerHost { get; set; } = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host
+        ? host
+        : "unix:///var/run/docker.sock";
+
+    /// <summary>Longest wait between reconnect tries; the waits grow from 0.2 s up to this, with jitter. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,82 @@
+namespace Farm.Agent.Logs;
+
+/// <summary>
+/// One attempt's log on the agent's disk, written before anything is sent, so a broken connection or
+/// a controller restart loses nothing: the shipper resends from the controller's acknowledged offset.
+/// Output arrives from several sources (stdout, stderr); each gets a <see cref="SpoolWriter"/> that
+/// passes whole lines, so lines of two sources never mix mid-line, and every byte is kept as written.
+/// Thread-safe: writers append under one lock; readers open the file themselves.
+/// </summary>
+public sealed class LogSpool : IAsyncDisposable
+{
+    private readonly FileStream _file;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private TaskCompletionSource _grew = NewSignal();
+    private long _length;
+    private volatile bool _completed;
+
+    public LogSpool(string path)
+    {
+        Path = path;
+        _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Bytes written so far.</summary>
+    public long Length => Interlocked.Read(ref _length);
+
+    /// <summary>True once the attempt has ended and every writer has flushed.</summary>
+    public bool Completed => _completed;
+
+    public SpoolWriter CreateWriter() => new(this);
+
+    /// <summary>Completes when more than <paramref name="known"/> bytes are written, or the spool completes.</summary>
+    public Task WaitAsync(long known, CancellationToken cancellationToken)
+    {
+        var grew = Volatile.Read(ref _grew);
+        return Length > known || _completed ? Task.CompletedTask : grew.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Marks the log complete: nothing more will be written.</summary>
+    public async Task CompleteAsync()
+    {
+        await _lock.WaitAsync();
+        try
+        {
+            _completed = true;
+            Signal();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    internal async Task AppendAsync(ReadOnlyMemory<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+
+        await _lock.WaitAsync();
+        try
+        {
+            await _file.WriteAsync(bytes);
+            await _file.FlushAsync();
+            Interlocked.Add(ref _length, bytes.Length);
+            Signal();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _grew, NewSignal()).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async ValueTask DisposeAsync() => await _file.DisposeAsync();
+}

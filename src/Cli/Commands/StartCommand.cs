@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Farm.Api.V1;
+using Farm.Cli.Formatting;
+using Farm.Cli.Progress;
+
+namespace Farm.Cli.Commands;
+
+/// <summary>
+/// <c>farm start NAME</c>: starts an execution and prints only its id on standard output, so
+/// <c>id=$(farm start build)</c> works; with <c>--wait</c> it follows the execution on standard error
+/// and its exit code tells whether the execution succeeded.
+/// </summary>
+internal static class StartCommand
+{
+    public static Command Create()
+    {
+        var pipeline = new Argument<string>("NAME") { Description = "The pipeline to start (its latest version)." };
+        var variables = new Option<string[]>("--var")
+        {
+            Description = "Set a declared pipeline variable; repeat for several. The value is everything after the first '='.",
+            HelpName = "NAME=VALUE",
+        };
+        variables.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (VariableAssignments.TryParse(token.Value) is null)
+                {
+                    result.AddError(VariableAssignments.Malformed(token.Value));
+                }
+            }
+        });
+        var wait = new Option<bool>("--wait", "-w")
+        {
+            Description = "Follow the execution, showing progress on standard error; exit 0 only if it succeeds.",
+        };
+        var json = CommonOptions.Json();
+        json.Description = "Print {\"executionId\": ...} as JSON; with --wait, the final execution as JSON instead.";
+
+        var command = new Command("start", "Start an execution of a pipeline and print its id.") { pipeline, variables, wait, json };
+        command.SetVerb(async (context, cancellation) =>
+        {
+            var request = new StartExecutionRequest { Pipeline = context.Parse.GetRequiredValue(pipeline) };
+            request.Variables.Add(VariableAssignments.ParseAll(context.Parse.GetValue(variables) ?? []));
+            var started = await context.Controller.Executions.StartExecutionAsync(request, cancellationToken: cancellation);
+            var asJson = context.Parse.GetValue(json);
+            if (!context.Parse.GetValue(wait))
+            {
+                await context.Output.WriteLineAsync(asJson ? ProtoJson.Format(started) : started.ExecutionId);
+                return CommandAction.Succeeded;
+            }
+
+            if (!asJson)
+            {
+                await context.Output.WriteLineAsync(started.ExecutionId);
+                await context.Output.FlushAsync(cancellation);
+            }
+
+            var final = await FollowAsync(context, started.ExecutionId, cancellation);
+            if (asJson)
+            {
+                await context.Output.WriteLineAsync(ProtoJson.Format(final));
+            }
+
+            return final.Status == ExecutionStatus.Succeeded ? CommandAction.Succeeded : CommandAction.Failed;
+        });
+        return command;
+    }
+
+    /// <summary>Prints progress lines to standard error until the execution ends; returns its final state.</summary>
+    private static Task<Execution> FollowAsync(VerbContext context, string executionId, CancellationToken cancellation)
+    {
+        var progress = new ExecutionProgress();
+        var watcher = new ExecutionWatcher(context.Controller.Executions, context.Error, TimeProvider.System);
+        return watcher.WatchAsync(executionId, state =>
+        {
+            foreach (var line in progress.Advance(state))
+            {
+                context.Error.WriteLine(line);
+            }
+        }, cancellation);
+    }
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Farm.Cli.Commands;
+
+namespace Farm.Cli;
+
+/// <summary>
+/// Builds the whole command tree in one place, so <c>Program.cs</c> stays a line and tests can parse
+/// arguments exactly as the tool does.
+/// </summary>
+internal static class FarmCommandLine
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("farm: apply pipelines to a Farm controller, start them, follow them and read their logs.")
+        {
+            GlobalOptions.Controller,
+            ApplyCommand.Create(),
+            ValidateCommand.Create(),
+            PipelinesCommand.Create(),
+            StartCommand.Create(),
+            StatusCommand.Create(),
+            LogsCommand.Create(),
+            ExecutionsCommand.Create(),
+        };
+        return root;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Farm.Api.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Farm.Cli.Formatting;
+
+/// <summary>
+/// The words and numbers people read in tables and progress lines, in one place so every verb
+/// says "running" for IN_PROGRESS and writes durations the same way.
+/// </summary>
+internal static class Display
+{
+    /// <summary>Shown for a value that does not exist yet (no agent, not finished).</summary>
+    public const string None = "-";
+
+    public static string Status(ExecutionStatus status) => status switch
+    {
+        ExecutionStatus.Pending => "pending",
+        ExecutionStatus.Queued => "queued",
+        ExecutionStatus.InProgress => "running",
+        ExecutionStatus.Succeeded => "succeeded",
+        ExecutionStatus.Failed => "failed",
+        _ => None,
+    };
+
+    /// <summary>True for the statuses after which nothing changes.</summary>
+    public static bool IsFinal(ExecutionStatus status) => status is ExecutionStatus.Succeeded or ExecutionStatus.Failed;
+
+    /// <summary>
+    /// A short duration: tenths of seconds under a minute (where they matter), then minutes and
+    /// seconds, then hours and minutes: <c>0.4s</c>, <c>2m05s</c>, <c>1h02m</c>. Truncated, in whole
+    /// ticks, so 59.99 s never shows as "60.0s" and float error never turns 0.4 s into "0.3s".
+    /// </summary>
+    public static string Duration(TimeSpan duration)
+    {
+        if (duration < TimeSpan.Zero)
+        {
+            duration = TimeSpan.Zero;
+        }
+
+        return duration.TotalSeconds < 60
+            ? (duration.Ticks / (TimeSpan.TicksPerSecond / 10) / 10.0).ToString("0.0", CultureInfo.InvariantCulture) + "s"
+            : duration.TotalHours < 1
+                ? $"{(int)duration.TotalMinutes}m{duration.Seconds:00}s"
+                : $"{(int)duration.TotalHours}h{duration.Minutes:00}m";
+    }
+
+    /// <summary>
+    /// How long something took, or has taken so far when it has not finished (measured to
+    /// <paramref name="now"/>); null when it has not started.
+    /// </summary>
+    public static string? Duration(Timestamp? started, Timestamp? finished, DateTimeOffset now) =>
+        started is null ? null : Duration((finished?.ToDateTimeOffset() ?? now) - started.ToDateTimeOffset());
+
+    /// <summary>A moment in the reader's time zone to the second, or <see cref="None"/>.</summary>
+    public static string Time(Timestamp? timestamp) =>
+        timestamp is null ? None : timestamp.ToDateTimeOffset().ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>Why an action failed: its message, else its exit code, else a plain "failed".</summary>
+    public static string FailureReason(ActionExecution action) =>
+        !string.IsNullOrWhiteSpace(action.Message) ? action.Message
+        : action.HasExitCode ? $"exited with code {action.ExitCode}"
+        : "failed";
+}

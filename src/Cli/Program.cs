@@ -1,0 +1,3 @@
+using Farm.Cli;
+
+return await FarmCommandLine.Create().Parse(args).InvokeAsync();

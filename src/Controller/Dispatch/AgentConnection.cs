@@ -1,0 +1,50 @@
+using System.Threading.Channels;
+using Farm.Api.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Farm.Controller.Dispatch;
+
+/// <summary>
+/// The outbound side of one agent stream: offers from the dispatcher and acknowledgements from the
+/// session are queued here and written by one writer, since a gRPC stream takes one write at a time.
+/// </summary>
+internal sealed class AgentConnection : IAgentObserver
+{
+    private readonly Channel<ControllerMessage> _outbox = Channel.CreateUnbounded<ControllerMessage>(
+        new UnboundedChannelOptions { SingleReader = true });
+
+    public ChannelReader<ControllerMessage> Outbox => _outbox.Reader;
+
+    public Task Offer(Job job)
+    {
+        var spec = new ActionSpec
+        {
+            Type = job.Action.Type.ToString().ToLowerInvariant(),
+            Image = job.Action.Image ?? "",
+            Network = job.Action.Network ?? "",
+            TimeoutMs = (long)job.Action.Timeout.TotalMilliseconds,
+        };
+        spec.Commands.Add(job.Action.Commands);
+        foreach (var (name, value) in job.Action.Env)
+        {
+            spec.Env[name] = value;
+        }
+        Send(new ControllerMessage
+        {
+            Offer = new JobOffer
+            {
+                AttemptId = job.AttemptId,
+                ExecutionId = job.ExecutionId,
+                Pipeline = job.Pipeline,
+                Stage = job.Stage,
+                Action = job.ActionName,
+                Spec = spec,
+            },
+        });
+        return Task.CompletedTask;
+    }
+
+    public void Send(ControllerMessage message) => _outbox.Writer.TryWrite(message);
+
+    public void Complete() => _outbox.Writer.TryComplete();
+}

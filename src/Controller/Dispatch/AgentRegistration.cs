@@ -1,0 +1,10 @@
+namespace Farm.Controller.Dispatch;
+
+/// <summary>An agent as it introduced itself on one connection.</summary>
+[GenerateSerializer, Immutable]
+public sealed record AgentRegistration(
+    [property: Id(0)] string AgentId,
+    [property: Id(1)] Guid ConnectionId,
+    [property: Id(2)] string[] Labels,
+    [property: Id(3)] int Slots,
+    [property: Id(4)] string[] Running);

@@ -1,0 +1,214 @@
+using Farm.Api.V1;
+using Farm.Controller.Executions;
+using Farm.Controller.Hosting;
+using Farm.Controller.Logs;
+using Farm.Core.Executions;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Farm.Controller.Dispatch;
+
+/// <summary>
+/// The agent protocol's server side: adapts each agent's stream to the dispatcher and execution
+/// grains. Every message from an agent is checked; a bad one ends that agent's call with a status
+/// that says why, and never affects another agent or the controller.
+/// </summary>
+public sealed partial class AgentSessionService(
+    IGrainFactory grains,
+    LogStore logs,
+    IOptions<ControllerOptions> options,
+    ILogger<AgentSessionService> logger) : AgentSessions.AgentSessionsBase
+{
+    public const int ProtocolVersion = 1;
+
+    private IDispatcherGrain Dispatcher => grains.GetGrain<IDispatcherGrain>(0);
+
+    public override async Task Connect(
+        IAsyncStreamReader<AgentMessage> requests, IServerStreamWriter<ControllerMessage> responses, ServerCallContext context)
+    {
+        var cancellation = context.CancellationToken;
+        if (!await requests.MoveNext(cancellation))
+        {
+            return;
+        }
+
+        var hello = ValidateHello(requests.Current);
+        var connectionId = Guid.NewGuid();
+        var connection = new AgentConnection();
+        var observer = grains.CreateObjectReference<IAgentObserver>(connection);
+
+        // Attempts the agent still runs from before: each execution says whether it still wants it.
+        var keep = new List<string>();
+        var abandon = new List<string>();
+        foreach (var attemptId in hello.RunningAttemptIds.Distinct())
+        {
+            (await ClaimAsync(attemptId, hello.AgentId) ? keep : abandon).Add(attemptId);
+        }
+
+        await Dispatcher.Connect(
+            new AgentRegistration(hello.AgentId, connectionId, hello.Labels.ToArray(), hello.Slots, keep.ToArray()), observer);
+        LogSession(hello.AgentId, hello.Version, keep.Count, abandon.Count);
+
+        var welcome = new Welcome { HeartbeatIntervalMs = (int)options.Value.HeartbeatInterval.TotalMilliseconds };
+        welcome.AbandonAttemptIds.Add(abandon);
+        await responses.WriteAsync(new ControllerMessage { Welcome = welcome }, cancellation);
+
+        var writer = WriteAllAsync(connection, responses, cancellation);
+        try
+        {
+            while (await requests.MoveNext(cancellation))
+            {
+                await HandleAsync(hello.AgentId, connectionId, connection, requests.Current);
+            }
+        }
+        finally
+        {
+            connection.Complete();
+            await Dispatcher.Disconnect(hello.AgentId, connectionId);
+            grains.DeleteObjectReference<IAgentObserver>(observer);
+            await writer;
+        }
+    }
+
+    public override async Task ShipLog(
+        IAsyncStreamReader<LogUpload> requests, IServerStreamWriter<LogAck> responses, ServerCallContext context)
+    {
+        var cancellation = context.CancellationToken;
+        if (!await requests.MoveNext(cancellation))
+        {
+            return;
+        }
+
+        var attemptId = requests.Current.AttemptId;
+        if (AttemptIds.ExecutionOf(attemptId) is not { } executionId
+            || await grains.GetGrain<IExecutionGrain>(executionId).Get() is not { } run
+            || ExecutionMachine.Find(run, attemptId) is null)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"No attempt '{attemptId}' was offered by this controller."));
+        }
+
+        // The opening message carries no bytes: it asks where to resume.
+        var chunk = requests.Current;
+        await responses.WriteAsync(new LogAck { Stored = logs.Length(attemptId) }, cancellation);
+        while (true)
+        {
+            if (chunk.Data.Length > 0)
+            {
+                if (chunk.AttemptId != attemptId)
+                {
+                    throw new RpcException(new Status(StatusCode.InvalidArgument,
+                        $"A log stream carries one attempt: it opened with '{attemptId}' and then sent '{chunk.AttemptId}'."));
+                }
+
+                try
+                {
+                    var stored = await logs.AppendAsync(attemptId, chunk.Offset, chunk.Data.Memory, cancellation);
+                    await responses.WriteAsync(new LogAck { Stored = stored }, cancellation);
+                }
+                catch (LogGapException gap)
+                {
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, gap.Message));
+                }
+            }
+
+            if (!await requests.MoveNext(cancellation))
+            {
+                return;
+            }
+
+            chunk = requests.Current;
+        }
+    }
+
+    private static Hello ValidateHello(AgentMessage first)
+    {
+        if (first.KindCase != AgentMessage.KindOneofCase.Hello)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"An agent's first message must be hello, not {first.KindCase}."));
+        }
+
+        var hello = first.Hello;
+        if (hello.ProtocolVersion != ProtocolVersion)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"This controller speaks agent protocol {ProtocolVersion}; the agent speaks {hello.ProtocolVersion}. Install an agent of the controller's version."));
+        }
+
+        if (string.IsNullOrWhiteSpace(hello.AgentId) || hello.AgentId.Length > 200)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "hello.agent_id must be 1 to 200 characters."));
+        }
+
+        if (hello.Slots is < 1 or > 1000)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"hello.slots must be 1 to 1000, not {hello.Slots}."));
+        }
+
+        return hello;
+    }
+
+    private async Task HandleAsync(string agentId, Guid connectionId, AgentConnection connection, AgentMessage message)
+    {
+        switch (message.KindCase)
+        {
+            case AgentMessage.KindOneofCase.Heartbeat:
+                await Dispatcher.Heartbeat(agentId, connectionId, message.Heartbeat.FreeSlots, message.Heartbeat.RunningAttemptIds.ToArray());
+                break;
+
+            case AgentMessage.KindOneofCase.OfferReply:
+                var reply = message.OfferReply;
+                await Dispatcher.OfferAnswered(agentId, reply.AttemptId, reply.Accepted);
+                if (reply.Accepted && !await ClaimAsync(reply.AttemptId, agentId))
+                {
+                    // The execution moved on (stale attempt): the agent must not run it.
+                    connection.Send(new ControllerMessage { Cancel = new CancelAttempt { AttemptId = reply.AttemptId, Reason = "The execution no longer wants this attempt." } });
+                }
+
+                break;
+
+            case AgentMessage.KindOneofCase.Finished:
+                var finished = message.Finished;
+                // The slot first, so the next stage's attempt finds it free.
+                await Dispatcher.Released(agentId, finished.AttemptId);
+                if (AttemptIds.ExecutionOf(finished.AttemptId) is { } executionId)
+                {
+                    await grains.GetGrain<IExecutionGrain>(executionId).Finish(
+                        finished.AttemptId, finished.Succeeded, finished.ExitCode < 0 ? null : finished.ExitCode,
+                        string.IsNullOrEmpty(finished.Message) ? null : finished.Message);
+                }
+
+                connection.Send(new ControllerMessage { FinishedAck = new FinishedAck { AttemptId = finished.AttemptId } });
+                break;
+
+            default:
+                LogUnexpected(agentId, message.KindCase.ToString());
+                break;
+        }
+    }
+
+    private async Task<bool> ClaimAsync(string attemptId, string agentId) =>
+        AttemptIds.ExecutionOf(attemptId) is { } executionId
+        && await grains.GetGrain<IExecutionGrain>(executionId).Claim(attemptId, agentId);
+
+    private static async Task WriteAllAsync(AgentConnection connection, IServerStreamWriter<ControllerMessage> responses, CancellationToken cancellation)
+    {
+        try
+        {
+            await foreach (var message in connection.Outbox.ReadAllAsync(cancellation))
+            {
+                await responses.WriteAsync(message, cancellation);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException)
+        {
+            // The call ended; the session's finally block cleans up.
+        }
+    }
+
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Agent {AgentId} ({Version}) in session; resumes {Kept} attempts, abandons {Abandoned}")]
+    private partial void LogSession(string agentId, string version, int kept, int abandoned);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Agent {AgentId} sent an unexpected {Kind} message; ignored")]
+    private partial void LogUnexpected(string agentId, string kind);
+}

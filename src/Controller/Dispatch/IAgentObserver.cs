@@ -1,0 +1,15 @@
+using Orleans.Concurrency;
+
+namespace Farm.Controller.Dispatch;
+
+/// <summary>
+/// The controller's end of one agent's open stream, on whichever silo holds it. The dispatcher
+/// reaches every agent through this observer, never through a static table, so dispatch works
+/// from any silo of a cluster. One-way: the dispatcher never waits on an agent's network.
+/// </summary>
+public interface IAgentObserver : IGrainObserver
+{
+    /// <summary>Sends an offer down the stream. The agent answers with an offer reply.</summary>
+    [OneWay]
+    Task Offer(Job job);
+}

@@ -1,0 +1,45 @@
+namespace Farm.Controller.Dispatch;
+
+/// <summary>
+/// The queue of attempts and the registry of connected agents (one grain, key 0). Matches each
+/// queued attempt, first in first out, with a connected agent that has every label the action asks
+/// for and a free slot, and offers it through the agent's observer. Its state is memory only: after a
+/// restart agents reconnect and executions queue again what no agent vouches for (see
+/// <see cref="Alive"/>). It calls no other grain, so nothing that calls it can deadlock with it.
+/// </summary>
+public interface IDispatcherGrain : IGrainWithIntegerKey
+{
+    /// <summary>Adds attempts to the queue and offers what can be offered now. Known attempts are ignored.</summary>
+    Task Enqueue(Job[] jobs);
+
+    /// <summary>An agent connected (or reconnected, replacing its older connection).</summary>
+    Task Connect(AgentRegistration agent, IAgentObserver observer);
+
+    /// <summary>A connection ended. Ignored when the agent has connected again since.</summary>
+    Task Disconnect(string agentId, Guid connectionId);
+
+    /// <summary>Capacity and running attempts reported by the agent.</summary>
+    Task Heartbeat(string agentId, Guid connectionId, int freeSlots, string[] running);
+
+    /// <summary>The agent's answer to an offer. A refusal puts the attempt back at the head of the queue.</summary>
+    Task OfferAnswered(string agentId, string attemptId, bool accepted);
+
+    /// <summary>The agent finished the attempt and freed its slot.</summary>
+    Task Released(string agentId, string attemptId);
+
+    /// <summary>Of <paramref name="attemptIds"/>, those queued here or held by a connected agent.</summary>
+    Task<string[]> Alive(string[] attemptIds);
+
+    /// <summary>Connected agents, for display.</summary>
+    Task<AgentStatus[]> Agents();
+}
+
+/// <summary>A connected agent as the dispatcher sees it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record AgentStatus(
+    [property: Id(0)] string AgentId,
+    [property: Id(1)] string[] Labels,
+    [property: Id(2)] int Slots,
+    [property: Id(3)] int FreeSlots,
+    [property: Id(4)] string[] Attempts,
+    [property: Id(5)] DateTimeOffset LastSeen);

@@ -1,0 +1,14 @@
+using Farm.Core.Pipelines;
+
+namespace Farm.Controller.Dispatch;
+
+/// <summary>An attempt waiting for, or offered to, an agent; <see cref="Action"/> is fully resolved.</summary>
+[GenerateSerializer, Immutable]
+public sealed record Job(
+    [property: Id(0)] string AttemptId,
+    [property: Id(1)] string ExecutionId,
+    [property: Id(2)] string Pipeline,
+    [property: Id(3)] string Stage,
+    [property: Id(4)] string ActionName,
+    [property: Id(5)] string[] RunsOn,
+    [property: Id(6)] ActionDefinition Action);

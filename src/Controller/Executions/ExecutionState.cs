@@ -1,0 +1,16 @@
+using Farm.Core.Executions;
+
+namespace Farm.Controller.Executions;
+
+/// <summary>Stored state of an execution grain.</summary>
+public sealed class ExecutionState
+{
+    /// <summary>The state machine's state; null before <see cref="IExecutionGrain.Begin"/>.</summary>
+    public ExecutionRun? Run { get; set; }
+
+    /// <summary>The pipeline file of the pinned version, so the execution never depends on later applies.</summary>
+    public string Source { get; set; } = "";
+
+    /// <summary>The execution's number within its pipeline.</summary>
+    public int Number { get; set; }
+}

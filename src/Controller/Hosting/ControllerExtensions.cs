@@ -1,0 +1,86 @@
+using System.Net;
+using Farm.Controller.Dispatch;
+using Farm.Controller.Executions;
+using Farm.Controller.Logs;
+using Farm.Controller.Pipelines;
+using Farm.Controller.Security;
+using Farm.Controller.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Farm.Controller.Hosting;
+
+public static class ControllerExtensions
+{
+    /// <summary>Registers the controller: options, the embedded store, the Orleans silo and the gRPC API.</summary>
+    public static WebApplicationBuilder AddFarmController(this WebApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection(ControllerOptions.Section).Get<ControllerOptions>() ?? new ControllerOptions();
+        builder.Services.AddOptions<ControllerOptions>()
+            .Bind(builder.Configuration.GetSection(ControllerOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => Uri.TryCreate(o.Listen, UriKind.Absolute, out var uri) && uri.Scheme == "http",
+                $"{ControllerOptions.Section}:Listen must be an http:// address such as http://127.0.0.1:7070.")
+            .ValidateOnStart();
+
+        var listen = Uri.TryCreate(settings.Listen, UriKind.Absolute, out var uri) ? uri : new Uri("http://127.0.0.1:7070");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var address = listen.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(listen.Host);
+            kestrel.Listen(address, listen.Port, o => o.Protocols = HttpProtocols.Http2);
+        });
+
+        builder.Services.AddSingleton<LogStore>();
+        builder.Services.AddSingleton<TokenInterceptor>();
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = "farm";
+                o.ServiceId = "farm";
+            });
+            silo.Services.AddFarmGrainServices();
+        });
+
+        builder.Services.AddHostedService<ExecutionRecovery>();
+        builder.Services.AddGrpc(o => o.Interceptors.Add<TokenInterceptor>());
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks();
+        return builder;
+    }
+
+    /// <summary>
+    /// What every silo needs besides clustering and options: the embedded store, grain storage on it,
+    /// the clock, and the serializer for core types. Shared with the tests' in-process cluster.
+    /// </summary>
+    public static IServiceCollection AddFarmGrainServices(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<ExecutionHistory>();
+        services.AddSingleton<PipelineCatalog>();
+        services.AddSingleton<SqliteGrainStorage>();
+        services.AddKeyedSingleton<IGrainStorage>(SqliteGrainStorage.Name, (sp, _) => sp.GetRequiredService<SqliteGrainStorage>());
+        // Core types stay free of Orleans attributes; they cross grain calls as JSON.
+        services.AddSerializer(s => s.AddJsonSerializer(
+            isSupported: type => type.Namespace?.StartsWith("Farm.Core", StringComparison.Ordinal) == true));
+        return services;
+    }
+
+    public static WebApplication MapFarmController(this WebApplication app)
+    {
+        // Opens (and migrates) the store now, so a bad data folder stops the start with its reason.
+        app.Services.GetRequiredService<SqliteDatabase>();
+        app.MapGrpcService<PipelinesService>();
+        app.MapGrpcService<ExecutionsService>();
+        app.MapGrpcService<AgentSessionService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+        return app;
+    }
+}

@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Farm.Controller.Hosting;
+
+/// <summary>Settings of the controller, bound from the <c>Farm:Controller</c> section (or FARM__CONTROLLER__* variables).</summary>
+public sealed class ControllerOptions
+{
+    public const string Section = "Farm:Controller";
+
+    /// <summary>Folder for the SQLite database and log files. Default <c>.farm</c> in the working directory.</summary>
+    [Required]
+    public string DataDir { get; set; } = ".farm";
+
+    /// <summary>
+    /// Address of the gRPC endpoint (HTTP/2 without TLS). Default <c>http://127.0.0.1:7070</c>:
+    /// plain HTTP/2 is only offered on loopback unless an operator sets another address on purpose.
+    /// </summary>
+    [Required]
+    public string Listen { get; set; } = "http://127.0.0.1:7070";
+
+    /// <summary>Orleans silo-to-silo port. Default 11111.</summary>
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Orleans client gateway port. Default 30000.</summary>
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>How often agents heartbeat. A lease expires after three missed beats. Default 5 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Bearer token every API and agent call must present. Empty (the default) accepts calls without
+    /// one, which is only safe while <see cref="Listen"/> is a loopback address.
+    /// </summary>
+    public string? Token { get; set; }
+
+    /// <summary>The time after which an attempt nobody vouches for is lost: three heartbeats.</summary>
+    public TimeSpan Lease => HeartbeatInterval * 3;
+}

@@ -1,0 +1,50 @@
+namespace Farm.Controller.Storage;
+
+/// <summary>One line of the pipeline list.</summary>
+public sealed record PipelineListing(
+    string Name, int Version, DateTimeOffset UpdatedAt, ExecutionSummary? Latest);
+
+/// <summary>
+/// The pipelines table: a projection of pipeline grain state (name and latest version), written by
+/// the grain after each apply, so listing pipelines needs no grain activation.
+/// </summary>
+public sealed class PipelineCatalog(SqliteDatabase database, ExecutionHistory history)
+{
+    public async Task UpsertAsync(string name, int version, DateTimeOffset updatedAt)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO pipelines (name, version, updated_at) VALUES ($name, $version, $at)
+            ON CONFLICT (name) DO UPDATE SET version = $version, updated_at = $at;
+            """;
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$version", version);
+        command.Parameters.AddWithValue("$at", updatedAt.ToString("O"));
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<PipelineListing>> ListAsync()
+    {
+        var rows = new List<(string Name, int Version, DateTimeOffset At)>();
+        await using (var connection = await database.OpenAsync())
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT name, version, updated_at FROM pipelines ORDER BY name;";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetString(0), reader.GetInt32(1), DateTimeOffset.Parse(reader.GetString(2))));
+            }
+        }
+
+        var listings = new List<PipelineListing>(rows.Count);
+        foreach (var row in rows)
+        {
+            var latest = await history.ListAsync(row.Name, 1);
+            listings.Add(new PipelineListing(row.Name, row.Version, row.At, latest.FirstOrDefault()));
+        }
+
+        return listings;
+    }
+}

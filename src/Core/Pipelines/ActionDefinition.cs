@@ -1,0 +1,35 @@
+namespace Farm.Core.Pipelines;
+
+/// <summary>One action of a stage. Fields of every type first, then the fields of its type.</summary>
+public sealed record ActionDefinition
+{
+    /// <summary>The default <see cref="Timeout"/>: one hour, as CodePipeline's default for most actions.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(60);
+
+    /// <summary>Name, unique within its stage.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>What runs the action.</summary>
+    public required ActionType Type { get; init; }
+
+    /// <summary>1 to 999; actions with the same number run in parallel, lower numbers first. Default 1.</summary>
+    public int RunOrder { get; init; } = 1;
+
+    /// <summary>Labels an agent must all have to run this action. Empty: any agent.</summary>
+    public IReadOnlyList<string> RunsOn { get; init; } = [];
+
+    /// <summary>How long the action may run before it fails as timed out. Default <see cref="DefaultTimeout"/>.</summary>
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary>Environment variables for the commands, in file order.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Commands, run in order with <c>sh -c</c>; the first that fails fails the action.</summary>
+    public IReadOnlyList<string> Commands { get; init; } = [];
+
+    /// <summary>Container actions: the image reference. Null for other types.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>Container actions: the Docker network; null means the agent's default network.</summary>
+    public string? Network { get; init; }
+}

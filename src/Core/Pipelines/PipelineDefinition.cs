@@ -1,0 +1,10 @@
+namespace Farm.Core.Pipelines;
+
+/// <summary>A validated pipeline: stages run in order, each holding actions.</summary>
+/// <param name="Name">Unique name of the pipeline; also the key it is stored under.</param>
+/// <param name="Variables">Declared pipeline variables, in file order.</param>
+/// <param name="Stages">Stages in the order they run; never empty.</param>
+public sealed record PipelineDefinition(
+    string Name,
+    IReadOnlyList<VariableDefinition> Variables,
+    IReadOnlyList<StageDefinition> Stages);

@@ -1,0 +1,363 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace Farm.Core.Pipelines;
+
+/// <summary>Reading one action: the fields every type has, then the fields of its type.</summary>
+public static partial class PipelineParser
+{
+    private const int MinRunOrder = 1;
+    private const int MaxRunOrder = 999;
+
+    private const string ReservedEnvPrefix = "FARM_";
+
+    private static readonly string[] ActionKeys =
+        ["name", "type", "image", "commands", "env", "runOrder", "runsOn", "timeout", "network"];
+
+    // Keys only container actions take; on any other type they are reported, not ignored,
+    // because a silently ignored image would run the commands on the host instead.
+    private static readonly string[] ContainerOnlyKeys = ["image", "network"];
+
+    private static readonly Dictionary<string, ActionType> ActionTypes = new(StringComparer.Ordinal)
+    {
+        ["container"] = ActionType.Container,
+        ["shell"] = ActionType.Shell,
+    };
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex EnvKeyPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.=:/-]{1,100}$", RegexOptions.CultureInvariant)]
+    private static partial Regex LabelPattern();
+
+    // Docker's own rule for network names.
+    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex NetworkPattern();
+
+    /// <summary>One action; null when it lacks a usable name or type (already reported).</summary>
+    private static ActionDefinition? ReadAction(
+        ParseContext context, YamlMappingNode map, int index, string stageLabel, Dictionary<string, YamlNode> seen)
+    {
+        var peeked = PeekName(map);
+        var where = peeked is null ? $"in action {index + 1} of {stageLabel}" : $"in action '{peeked}' of {stageLabel}";
+        var fields = ReadKeys(context, map, ActionKeys, where);
+
+        var name = ReadName(context, fields, map, "action", where);
+        if (name is not null)
+        {
+            var nameNode = fields["name"].Value;
+            if (seen.TryGetValue(name, out var first))
+            {
+                var firstName = ((YamlScalarNode)first).Value;
+                context.Report(nameNode,
+                    $"duplicate action name '{name}' in {stageLabel}: action '{firstName}' on line {LineOf(first.Start)} has the same name (names are compared ignoring case within a stage); rename one of them.");
+            }
+            else
+            {
+                seen.Add(name, nameNode);
+            }
+        }
+
+        var type = ReadType(context, fields, map, where);
+        var commands = ReadCommands(context, fields, map, where);
+        var env = ReadEnv(context, fields, where);
+        var runOrder = ReadRunOrder(context, fields, where);
+        var runsOn = ReadLabels(context, fields, where);
+        var timeout = ReadTimeout(context, fields, where);
+
+        string? image = null;
+        string? network = null;
+        if (type == ActionType.Container)
+        {
+            image = ReadImage(context, fields, map, where);
+            network = ReadNetwork(context, fields, where);
+        }
+        else if (type is not null)
+        {
+            var typeName = fields["type"].Value is YamlScalarNode { Value: { } text } ? text : "";
+            foreach (var key in ContainerOnlyKeys)
+            {
+                if (fields.TryGetValue(key, out var field))
+                {
+                    context.Report(field.Key,
+                        $"{typeName} actions do not take '{key}' ({where}): remove it, or use type: container.");
+                }
+            }
+        }
+
+        if (name is null || type is null)
+        {
+            return null;
+        }
+
+        return new ActionDefinition
+        {
+            Name = name,
+            Type = type.Value,
+            RunOrder = runOrder,
+            RunsOn = runsOn,
+            Timeout = timeout,
+            Env = env,
+            Commands = commands,
+            Image = image,
+            Network = network,
+        };
+    }
+
+    private static ActionType? ReadType(ParseContext context, Fields fields, YamlMappingNode map, string where)
+    {
+        var known = string.Join(", ", ActionTypes.Keys);
+        var text = ReadRequiredText(context, fields, map, "type", where, $"one of {known}");
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (ActionTypes.TryGetValue(text, out var type))
+        {
+            return type;
+        }
+
+        var suggestion = Closest(text, ActionTypes.Keys);
+        var fix = suggestion is null ? $"use one of {known}." : $"did you mean '{suggestion}'? Known types are {known}.";
+        context.Report(fields["type"].Value, $"unknown action type '{Shorten(text)}' {where}: {fix}");
+        return null;
+    }
+
+    /// <summary>A list of commands, or one scalar taken as a single command.</summary>
+    private static List<string> ReadCommands(ParseContext context, Fields fields, YamlMappingNode map, string where)
+    {
+        var commands = new List<string>();
+        if (!fields.TryGetValue("commands", out var field))
+        {
+            context.Report(map, $"missing required key 'commands' {where}: add 'commands' with a list of commands to run.");
+            return commands;
+        }
+
+        if (IsNull(field.Value))
+        {
+            context.Report(field.Key, $"'commands' {where} is empty: add at least one command to run.");
+            return commands;
+        }
+
+        var items = field.Value switch
+        {
+            YamlSequenceNode list => list.Children,
+            YamlScalarNode scalar => [scalar],
+            _ => null,
+        };
+        if (items is null)
+        {
+            WrongKind(context, field.Value, $"'commands' {where}", "a list of commands");
+            return commands;
+        }
+
+        if (items.Count == 0)
+        {
+            context.Report(field.Value, $"'commands' {where} is empty: add at least one command to run.");
+            return commands;
+        }
+
+        for (var index = 0; index < items.Count; index++)
+        {
+            var item = items[index];
+            var what = $"command {index + 1}";
+            if (item is not YamlScalarNode scalar)
+            {
+                // Usually an unquoted command holding ': ', which YAML reads as a mapping.
+                WrongKind(context, item, $"{what} {where}", "text (quote a command that contains ': ')");
+                continue;
+            }
+
+            var command = IsNull(scalar) ? "" : scalar.Value ?? "";
+            if (string.IsNullOrWhiteSpace(command))
+            {
+                context.Report(item, $"{what} {where} is empty: write the command, or remove the item.");
+                continue;
+            }
+
+            CheckReferences(context, item, command, what, where);
+            commands.Add(command);
+        }
+
+        return commands;
+    }
+
+    /// <summary>Environment variables in file order; numbers and booleans keep the text written.</summary>
+    private static Dictionary<string, string> ReadEnv(ParseContext context, Fields fields, string where)
+    {
+        // Dictionary keeps insertion order while nothing is removed, which gives file order.
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!fields.TryGetValue("env", out var field) || IsNull(field.Value))
+        {
+            return env;
+        }
+
+        if (field.Value is not YamlMappingNode map)
+        {
+            WrongKind(context, field.Value, $"'env' {where}", "a mapping of NAME: value");
+            return env;
+        }
+
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { } key })
+            {
+                WrongKind(context, keyNode, $"an env key {where}", "a plain name");
+                continue;
+            }
+
+            if (!EnvKeyPattern().IsMatch(key))
+            {
+                context.Report(keyNode,
+                    $"invalid env key '{Shorten(key)}' {where}: start it with a letter or '_' and use only letters, digits and '_'.");
+            }
+            else if (key.StartsWith(ReservedEnvPrefix, StringComparison.Ordinal))
+            {
+                context.Report(keyNode,
+                    $"env key '{key}' {where} is reserved: names starting with {ReservedEnvPrefix} are set by Farm; rename it.");
+            }
+
+            if (valueNode is not YamlScalarNode scalar)
+            {
+                context.Report(valueNode,
+                    $"env value of '{key}' {where} must be a single value, not {Describe(valueNode)}; quote it if it is meant as text.");
+                continue;
+            }
+
+            var value = IsNull(scalar) ? "" : scalar.Value ?? "";
+            CheckReferences(context, valueNode, value, $"env '{key}'", where);
+            env[key] = value;
+        }
+
+        return env;
+    }
+
+    private static int ReadRunOrder(ParseContext context, Fields fields, string where)
+    {
+        var text = ReadOptionalText(context, fields, "runOrder", where);
+        if (text is null)
+        {
+            return MinRunOrder;
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var runOrder)
+            || runOrder is < MinRunOrder or > MaxRunOrder)
+        {
+            context.Report(fields["runOrder"].Value,
+                $"runOrder '{Shorten(text)}' {where} is not valid: use a whole number from {MinRunOrder} to {MaxRunOrder}.");
+            return MinRunOrder;
+        }
+
+        return runOrder;
+    }
+
+    /// <summary>A list of labels, or one scalar taken as a single label.</summary>
+    private static List<string> ReadLabels(ParseContext context, Fields fields, string where)
+    {
+        var labels = new List<string>();
+        if (!fields.TryGetValue("runsOn", out var field) || IsNull(field.Value))
+        {
+            return labels;
+        }
+
+        var items = field.Value switch
+        {
+            YamlSequenceNode list => list.Children,
+            YamlScalarNode scalar => [scalar],
+            _ => null,
+        };
+        if (items is null)
+        {
+            WrongKind(context, field.Value, $"'runsOn' {where}", "a list of labels");
+            return labels;
+        }
+
+        foreach (var item in items)
+        {
+            var label = ReadText(context, item, $"a label in 'runsOn' {where}");
+            if (label is null)
+            {
+                continue;
+            }
+
+            if (!LabelPattern().IsMatch(label))
+            {
+                context.Report(item,
+                    $"invalid label '{Shorten(label)}' in 'runsOn' {where}: use 1-100 letters, digits, '-', '_', '.', '=', ':' or '/'.");
+                continue;
+            }
+
+            labels.Add(label);
+        }
+
+        return labels;
+    }
+
+    private static TimeSpan ReadTimeout(ParseContext context, Fields fields, string where)
+    {
+        var text = ReadOptionalText(context, fields, "timeout", where);
+        if (text is null)
+        {
+            return ActionDefinition.DefaultTimeout;
+        }
+
+        var node = fields["timeout"].Value;
+        if (!Duration.TryParse(text, out var timeout))
+        {
+            context.Report(node,
+                $"invalid timeout '{Shorten(text)}' {where}: write a duration like 90s, 10m, 1h30m or a whole number of seconds.");
+            return ActionDefinition.DefaultTimeout;
+        }
+
+        if (timeout < MinTimeout || timeout > MaxTimeout)
+        {
+            context.Report(node,
+                $"timeout '{text}' {where} is out of range: use between {Duration.Format(MinTimeout)} and {Duration.Format(MaxTimeout)}.");
+            return ActionDefinition.DefaultTimeout;
+        }
+
+        return timeout;
+    }
+
+    private static string? ReadImage(ParseContext context, Fields fields, YamlMappingNode map, string where)
+    {
+        var image = ReadRequiredText(context, fields, map, "image", where,
+            "the container image to run the commands in, e.g. alpine:3.20");
+        if (image is null)
+        {
+            return null;
+        }
+
+        var node = fields["image"].Value;
+        CheckReferences(context, node, image, "image", where);
+
+        // An image with a reference is only known at dispatch; the agent's pull reports it then.
+        if (!image.Contains("#{", StringComparison.Ordinal) && !ImageReference.TryValidate(image, out var error))
+        {
+            context.Report(node, $"invalid image '{Shorten(image)}' {where}: {error}.");
+        }
+
+        return image;
+    }
+
+    private static string? ReadNetwork(ParseContext context, Fields fields, string where)
+    {
+        var network = ReadOptionalText(context, fields, "network", where);
+        if (string.IsNullOrEmpty(network))
+        {
+            return null;
+        }
+
+        var node = fields["network"].Value;
+        CheckReferences(context, node, network, "network", where);
+        if (!network.Contains("#{", StringComparison.Ordinal) && !NetworkPattern().IsMatch(network))
+        {
+            context.Report(node,
+                $"invalid network '{Shorten(network)}' {where}: a Docker network name starts with a letter or digit, followed by letters, digits, '_', '.' or '-'.");
+        }
+
+        return network;
+    }
+}

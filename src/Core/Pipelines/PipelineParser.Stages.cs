@@ -1,0 +1,122 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Farm.Core.Pipelines;
+
+/// <summary>Reading the <c>stages</c> list and each stage's <c>actions</c> list.</summary>
+public static partial class PipelineParser
+{
+    private static readonly string[] StageKeys = ["name", "actions"];
+
+    private static List<StageDefinition> ReadStages(ParseContext context, Fields fields, YamlMappingNode root)
+    {
+        var stages = new List<StageDefinition>();
+        var list = ReadRequiredList(context, fields, root, "stages", TopLevel, "stage", "a name and actions");
+        if (list is null)
+        {
+            return stages;
+        }
+
+        // Case-insensitive: stage names appear in URLs and on the dashboard, where Build and build
+        // would be indistinguishable to people.
+        var seen = new Dictionary<string, YamlNode>(StringComparer.OrdinalIgnoreCase);
+        for (var index = 0; index < list.Children.Count; index++)
+        {
+            var item = list.Children[index];
+            if (item is not YamlMappingNode map)
+            {
+                WrongKind(context, item, $"stage {index + 1}", "a mapping with name and actions");
+                continue;
+            }
+
+            var peeked = PeekName(map);
+            var label = peeked is null ? $"stage {index + 1}" : $"stage '{peeked}'";
+            var where = "in " + label;
+            var stageFields = ReadKeys(context, map, StageKeys, where);
+            var name = ReadName(context, stageFields, map, "stage", where);
+            if (name is not null)
+            {
+                var nameNode = stageFields["name"].Value;
+                if (seen.TryGetValue(name, out var first))
+                {
+                    var firstName = ((YamlScalarNode)first).Value;
+                    context.Report(nameNode,
+                        $"duplicate stage name '{name}': stage '{firstName}' on line {LineOf(first.Start)} has the same name (names are compared ignoring case); rename one of them.");
+                }
+                else
+                {
+                    seen.Add(name, nameNode);
+                }
+            }
+
+            var actions = ReadActions(context, stageFields, map, label, where);
+            stages.Add(new StageDefinition(name ?? "", actions));
+        }
+
+        return stages;
+    }
+
+    private static List<ActionDefinition> ReadActions(
+        ParseContext context, Fields fields, YamlMappingNode stage, string stageLabel, string where)
+    {
+        var actions = new List<ActionDefinition>();
+        var list = ReadRequiredList(context, fields, stage, "actions", where, "action", "a name, a type and commands");
+        if (list is null)
+        {
+            return actions;
+        }
+
+        // Case-insensitive for the same reason as stage names.
+        var seen = new Dictionary<string, YamlNode>(StringComparer.OrdinalIgnoreCase);
+        for (var index = 0; index < list.Children.Count; index++)
+        {
+            var item = list.Children[index];
+            if (item is not YamlMappingNode map)
+            {
+                WrongKind(context, item, $"action {index + 1} {where}", "a mapping with name, type and commands");
+                continue;
+            }
+
+            var action = ReadAction(context, map, index, stageLabel, seen);
+            if (action is not null)
+            {
+                actions.Add(action);
+            }
+        }
+
+        return actions;
+    }
+
+    /// <summary>
+    /// A required, non-empty list: reports it missing (at <paramref name="map"/>), empty, or not a list.
+    /// </summary>
+    private static YamlSequenceNode? ReadRequiredList(
+        ParseContext context, Fields fields, YamlMappingNode map, string key, string where, string itemKind, string itemHint)
+    {
+        var hint = $"a list of {itemKind}s, each with {itemHint}";
+        if (!fields.TryGetValue(key, out var field))
+        {
+            context.Report(map, $"missing required key '{key}' {where}: add '{key}' with {hint}.");
+            return null;
+        }
+
+        if (IsNull(field.Value))
+        {
+            context.Report(field.Key, $"'{key}' {where} is empty: add at least one {itemKind}, each with {itemHint}.");
+            return null;
+        }
+
+        if (field.Value is not YamlSequenceNode list)
+        {
+            WrongKind(context, field.Value, $"'{key}' {where}", hint);
+            return null;
+        }
+
+        if (list.Children.Count == 0)
+        {
+            context.Report(list, $"'{key}' {where} is empty: add at least one {itemKind}, each with {itemHint}.");
+            return null;
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,117 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Farm.Core.Pipelines;
+
+/// <summary>
+/// Reads a pipeline file (YAML) into a <see cref="PipelineDefinition"/>, or lists every problem in
+/// it, each with its line, column and a sentence saying what to change.
+/// </summary>
+/// <remarks>
+/// The file's shape, key by key, is documented on the model types; in short:
+/// <c>name</c>, optional <c>variables</c> (name, default, description) and <c>stages</c> (name,
+/// actions), each action with <c>name</c>, <c>type</c> (container | shell), <c>commands</c>, and
+/// optionally <c>image</c> and <c>network</c> (container only), <c>env</c>, <c>runOrder</c>,
+/// <c>runsOn</c> and <c>timeout</c>.
+/// Error messages start in lowercase (they read after "line L, column C: ") and end with a period.
+/// This file holds the entry point and the top level; the other parts of this class read
+/// variables, stages, actions and the shared node helpers.
+/// </remarks>
+public static partial class PipelineParser
+{
+    /// <summary>The shortest action timeout accepted.</summary>
+    public static readonly TimeSpan MinTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest action timeout accepted.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
+
+    private const string TopLevel = "at the top level of the file";
+
+    private static readonly string[] TopKeys = ["name", "variables", "stages"];
+
+    /// <summary>
+    /// Parses <paramref name="yaml"/>. Never throws: a file that is not YAML at all gives one error
+    /// at the place the YAML reader stopped; otherwise every problem found is listed, sorted by
+    /// line then column, and <see cref="ParseResult.Pipeline"/> is null. A null or empty text is
+    /// reported as an empty file.
+    /// </summary>
+    public static ParseResult Parse(string yaml)
+    {
+        var context = new ParseContext();
+        var stream = new YamlStream();
+        var reader = new DuplicateKeyFilter(new Parser(new StringReader(yaml ?? "")), context.Errors);
+        try
+        {
+            stream.Load(reader);
+        }
+        catch (YamlException ex)
+        {
+            // Everything after a syntax error is guesswork, so report only the syntax error.
+            return NotYaml(ex.Start, ex.Message);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 18 lets these escape on some malformed input (an unclosed flow collection
+            // followed by more text, a key without a value) instead of a YamlException.
+            return NotYaml(reader.LastGoodEnd, "the YAML reader could not make sense of what follows this point.");
+        }
+
+        if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))
+        {
+            return new ParseResult(null, [new PipelineError(1, 1,
+                "the file is empty: a pipeline needs at least a 'name' and a list of 'stages'.")]);
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            context.Report(stream.Documents[1].RootNode,
+                "the file holds more than one YAML document: keep one pipeline per file and remove the '---' separator.");
+        }
+
+        ReportReferencesLostToComments(context, stream.Documents[0].RootNode, yaml ?? "");
+        PipelineDefinition? pipeline = null;
+        if (stream.Documents[0].RootNode is YamlMappingNode root)
+        {
+            pipeline = ReadPipeline(context, root);
+        }
+        else
+        {
+            WrongKind(context, stream.Documents[0].RootNode, "the file", "a mapping with 'name' and 'stages'");
+        }
+
+        if (context.Errors.Count > 0)
+        {
+            var sorted = context.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
+            return new ParseResult(null, sorted);
+        }
+
+        return new ParseResult(pipeline, []);
+    }
+
+    private static ParseResult NotYaml(Mark where, string reason)
+    {
+        // YamlDotNet's sentences start in uppercase; ours continue after a colon.
+        reason = reason.Length > 0 ? char.ToLowerInvariant(reason[0]) + reason[1..] : "the reader stopped here.";
+        return new ParseResult(null, [new PipelineError(
+            LineOf(where),
+            ColumnOf(where),
+            $"the file is not valid YAML: {reason} Check the indentation, quoting and brackets near here.")]);
+    }
+
+    /// <summary>The 1-based line of <paramref name="mark"/>, as <see cref="PipelineError.Line"/> holds it.</summary>
+    internal static int LineOf(Mark mark) => (int)Math.Clamp(mark.Line, 1, int.MaxValue);
+
+    /// <summary>The 1-based column of <paramref name="mark"/>, as <see cref="PipelineError.Column"/> holds it.</summary>
+    internal static int ColumnOf(Mark mark) => (int)Math.Clamp(mark.Column, 1, int.MaxValue);
+
+    private static PipelineDefinition ReadPipeline(ParseContext context, YamlMappingNode root)
+    {
+        var fields = ReadKeys(context, root, TopKeys, TopLevel);
+        var name = ReadName(context, fields, root, "pipeline", TopLevel);
+
+        // Variables first, whatever their place in the file: references in actions are checked against them.
+        var variables = ReadVariables(context, fields);
+        var stages = ReadStages(context, fields, root);
+        return new PipelineDefinition(name ?? "", variables, stages);
+    }
+}

@@ -1,0 +1,188 @@
+using Farm.Controller.Dispatch;
+using Farm.Controller.Executions;
+using Farm.Controller.Pipelines;
+using Farm.Controller.Storage;
+using Farm.Core.Executions;
+
+namespace Farm.Controller.Tests;
+
+public sealed class ExecutionGrainTests
+{
+    private const string TwoStages = """
+        name: ship
+        variables:
+          - name: target
+            default: staging
+        stages:
+          - name: Build
+            actions:
+              - name: compile
+                type: shell
+                runsOn: [linux]
+                commands: [ "echo build for #{variables.target} in #{execution.id}" ]
+          - name: Deploy
+            actions:
+              - name: push
+                type: shell
+                runsOn: [linux]
+                commands: [ "echo push" ]
+        """;
+
+    private static async Task<string> StartAsync(GrainCluster cluster, Dictionary<string, string>? variables = null)
+    {
+        await cluster.Grains.GetGrain<IPipelineGrain>("ship").Apply(TwoStages);
+        var outcome = await cluster.Grains.GetGrain<IPipelineGrain>("ship").Start(variables ?? []);
+        Assert.Equal(StartRefusal.None, outcome.Refusal);
+        return outcome.ExecutionId!;
+    }
+
+    private static async Task<ExecutionRun> WaitUntilAsync(IExecutionGrain grain, Func<ExecutionRun, bool> condition, int seconds = 10)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        var run = (await grain.Get())!;
+        while (!condition(run))
+        {
+            timeout.Token.ThrowIfCancellationRequested();
+            run = (await grain.WaitForChange(run.Revision, TimeSpan.FromSeconds(1)))!;
+        }
+
+        return run;
+    }
+
+    [Fact]
+    public async Task Execution_offers_each_stage_to_a_matching_agent_and_succeeds_after_the_last()
+    {
+        await using var cluster = await GrainCluster.StartAsync();
+        var agent = new FakeAgent();
+        await agent.ConnectAsync(cluster, "a1", ["linux"]);
+
+        var id = await StartAsync(cluster, new() { ["target"] = "prod" });
+        var execution = cluster.Grains.GetGrain<IExecutionGrain>(id);
+
+        var build = await agent.NextOfferAsync();
+        Assert.Equal(("ship-1", "Build", "compile"), (build.ExecutionId, build.Stage, build.ActionName));
+        Assert.Equal(["echo build for prod in ship-1"], build.Action.Commands);
+        Assert.True(await execution.Claim(build.AttemptId, "a1"));
+        Assert.False(agent.HasOffer);
+        await execution.Finish(build.AttemptId, true, 0, null);
+
+        var push = await agent.NextOfferAsync();
+        Assert.Equal("Deploy", push.Stage);
+        Assert.True(await execution.Claim(push.AttemptId, "a1"));
+        await execution.Finish(push.AttemptId, true, 0, null);
+
+        var run = (await execution.Get())!;
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal("a1", run.Stages[0].Actions[0].Agent);
+        var history = await new ExecutionHistory(new SqliteDatabase(Options(cluster.DataDir))).ListAsync("ship", 10);
+        Assert.Equal(RunStatus.Succeeded, Assert.Single(history).Status);
+    }
+
+    [Fact]
+    public async Task Attempt_waits_in_the_queue_until_an_agent_with_its_labels_connects()
+    {
+        await using var cluster = await GrainCluster.StartAsync();
+        var unlabelled = new FakeAgent();
+        await unlabelled.ConnectAsync(cluster, "plain", []);
+
+        var id = await StartAsync(cluster);
+        var run = (await cluster.Grains.GetGrain<IExecutionGrain>(id).Get())!;
+        var attemptId = run.Stages[0].Actions[0].AttemptId!;
+        var dispatcher = cluster.Grains.GetGrain<IDispatcherGrain>(0);
+
+        Assert.Equal([attemptId], await dispatcher.Alive([attemptId]));
+        Assert.Equal(2, (await dispatcher.Agents()).Single(a => a.AgentId == "plain").FreeSlots);
+
+        var labelled = new FakeAgent();
+        await labelled.ConnectAsync(cluster, "linux-1", ["linux"]);
+        Assert.Equal(attemptId, (await labelled.NextOfferAsync()).AttemptId);
+        Assert.False(unlabelled.HasOffer);
+    }
+
+    [Fact]
+    public async Task Failed_action_fails_the_execution_and_later_results_are_ignored()
+    {
+        await using var cluster = await GrainCluster.StartAsync();
+        var agent = new FakeAgent();
+        await agent.ConnectAsync(cluster, "a1", ["linux"]);
+        var execution = cluster.Grains.GetGrain<IExecutionGrain>(await StartAsync(cluster));
+
+        var build = await agent.NextOfferAsync();
+        await execution.Claim(build.AttemptId, "a1");
+        await execution.Finish(build.AttemptId, false, 2, "exited with code 2");
+        var failed = (await execution.Get())!;
+        await execution.Finish(build.AttemptId, true, 0, null);
+
+        var after = (await execution.Get())!;
+        Assert.Equal(RunStatus.Failed, after.Status);
+        Assert.Equal(failed.Revision, after.Revision);
+        Assert.Equal("Stage 'Build' failed: action 'compile' exited with code 2.", after.Message);
+        Assert.Equal(RunStatus.Pending, after.Stages[1].Status);
+        Assert.False(await execution.Claim(build.AttemptId, "a1"));
+    }
+
+    [Fact]
+    public async Task Running_attempt_whose_agent_disappears_fails_when_its_lease_expires()
+    {
+        await using var cluster = await GrainCluster.StartAsync(heartbeat: TimeSpan.FromMilliseconds(200));
+        var agent = new FakeAgent();
+        var connection = await agent.ConnectAsync(cluster, "a1", ["linux"]);
+        var execution = cluster.Grains.GetGrain<IExecutionGrain>(await StartAsync(cluster));
+        var build = await agent.NextOfferAsync();
+        await execution.Claim(build.AttemptId, "a1");
+        await cluster.Grains.GetGrain<IDispatcherGrain>(0).OfferAnswered("a1", build.AttemptId, true);
+
+        await cluster.Grains.GetGrain<IDispatcherGrain>(0).Disconnect("a1", connection);
+        var run = await WaitUntilAsync(execution, r => r.IsFinished);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.StartsWith("was lost: agent 'a1' stopped reporting it", run.Stages[0].Actions[0].Message);
+    }
+
+    [Fact]
+    public async Task Pipeline_versions_and_executions_survive_a_restart_of_the_cluster()
+    {
+        string dataDir;
+        string id;
+        await using (var first = await GrainCluster.StartAsync())
+        {
+            dataDir = first.DataDir;
+            var pipeline = first.Grains.GetGrain<IPipelineGrain>("ship");
+            Assert.Equal(new ApplyOutcome(1, false), await pipeline.Apply(TwoStages));
+            Assert.Equal(new ApplyOutcome(1, true), await pipeline.Apply(TwoStages));
+            Assert.Equal(new ApplyOutcome(2, false), await pipeline.Apply(TwoStages.Replace("echo push", "echo push!")));
+            id = (await pipeline.Start([])).ExecutionId!;
+        }
+
+        await using var second = await GrainCluster.StartAsync(dataDir);
+        var agent = new FakeAgent();
+        await agent.ConnectAsync(second, "a1", ["linux"]);
+        var execution = second.Grains.GetGrain<IExecutionGrain>(id);
+        await execution.Resume();
+
+        var stored = await second.Grains.GetGrain<IPipelineGrain>("ship").GetVersion(0);
+        Assert.Equal((2, 2), (stored!.Version, stored.LatestVersion));
+        var run = (await execution.Get())!;
+        Assert.Equal((2, RunStatus.InProgress), (run.PipelineVersion, run.Status));
+        Assert.Equal("ship-2", (await second.Grains.GetGrain<IPipelineGrain>("ship").Start([])).ExecutionId);
+    }
+
+    [Fact]
+    public async Task Start_with_an_undeclared_variable_is_refused_and_uses_no_number()
+    {
+        await using var cluster = await GrainCluster.StartAsync();
+        var pipeline = cluster.Grains.GetGrain<IPipelineGrain>("ship");
+        await pipeline.Apply(TwoStages);
+
+        var refused = await pipeline.Start(new() { ["colour"] = "red" });
+        var unknown = await cluster.Grains.GetGrain<IPipelineGrain>("nothing").Start([]);
+
+        Assert.Equal(StartRefusal.InvalidVariables, refused.Refusal);
+        Assert.Equal(["Pipeline 'ship' has no variable 'colour' (it declares target)."], refused.Errors);
+        Assert.Equal(StartRefusal.PipelineNotFound, unknown.Refusal);
+        Assert.Equal("ship-1", (await pipeline.Start([])).ExecutionId);
+    }
+
+    private static Microsoft.Extensions.Options.IOptions<Hosting.ControllerOptions> Options(string dataDir) =>
+        Microsoft.Extensions.Options.Options.Create(new Hosting.ControllerOptions { DataDir = dataDir });
+}

@@ -1,0 +1,31 @@
+using System.Threading.Channels;
+using Farm.Controller.Dispatch;
+
+namespace Farm.Controller.Tests;
+
+/// <summary>An agent's controller-side observer that records the offers it gets.</summary>
+public sealed class FakeAgent : IAgentObserver
+{
+    private readonly Channel<Job> _offers = Channel.CreateUnbounded<Job>();
+
+    public Task Offer(Job job)
+    {
+        _offers.Writer.TryWrite(job);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The next offer, or a TimeoutException after <paramref name="seconds"/>.</summary>
+    public async Task<Job> NextOfferAsync(int seconds = 10) =>
+        await _offers.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(seconds));
+
+    public bool HasOffer => _offers.Reader.TryPeek(out _);
+
+    /// <summary>Connects this fake as an agent with the given labels and slots.</summary>
+    public async Task<Guid> ConnectAsync(GrainCluster cluster, string agentId, string[] labels, int slots = 2)
+    {
+        var connection = Guid.NewGuid();
+        var observer = cluster.Client.CreateObjectReference<IAgentObserver>(this);
+        await cluster.Grains.GetGrain<IDispatcherGrain>(0).Connect(new AgentRegistration(agentId, connection, labels, slots, []), observer);
+        return connection;
+    }
+}

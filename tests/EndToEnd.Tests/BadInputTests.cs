@@ -1,0 +1,92 @@
+using Farm.Api.V1;
+using Grpc.Core;
+
+namespace Farm.EndToEnd.Tests;
+
+[Collection(FarmCollection.Name)]
+public sealed class BadInputTests(FarmHost farm)
+{
+    private const string Valid = """
+        name: guarded
+        variables:
+          - name: env
+            default: dev
+        stages:
+          - name: Build
+            actions:
+              - name: compile
+                type: shell
+                commands: [ "echo ok" ]
+        """;
+
+    [Fact]
+    public async Task Invalid_file_is_refused_whole_with_every_error_and_the_stored_version_stays()
+    {
+        await farm.Pipelines.ApplyPipelineAsync(new ApplyPipelineRequest { Definition = Valid });
+        const string broken = """
+            name: guarded
+            stages:
+              - name: Build
+                actions:
+                  - name: compile
+                    type: container
+                    image: Not A/Valid Image
+                    runOrder: 1000
+                    commands: [ "echo x" ]
+                  - name: compile
+                    type: teleport
+                    commands: [ "echo y" ]
+                    runson: [linux]
+            """;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => farm.Pipelines.ApplyPipelineAsync(new ApplyPipelineRequest { Definition = broken }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("nothing was stored", error.Status.Detail);
+        Assert.Contains("line 7, column 16: invalid image 'Not A/Valid Image'", error.Status.Detail);
+        Assert.Contains("line 8, column 19: runOrder '1000'", error.Status.Detail);
+        Assert.Contains("line 10, column 15: duplicate action name 'compile'", error.Status.Detail);
+        Assert.Contains("unknown action type 'teleport'", error.Status.Detail);
+        Assert.Contains("did you mean 'runsOn'?", error.Status.Detail);
+        var stored = await farm.Pipelines.GetPipelineAsync(new GetPipelineRequest { Name = "guarded" });
+        Assert.Equal((1, Valid), (stored.Version, stored.Definition));
+    }
+
+    [Fact]
+    public async Task Api_calls_with_bad_arguments_get_the_right_status_and_a_sentence()
+    {
+        await farm.Pipelines.ApplyPipelineAsync(new ApplyPipelineRequest { Definition = Valid });
+
+        async Task<RpcException> Fails(Func<Task> call) => await Assert.ThrowsAsync<RpcException>(call);
+
+        var unknownPipeline = await Fails(() => farm.Executions.StartExecutionAsync(new StartExecutionRequest { Pipeline = "nope" }).ResponseAsync);
+        var badVariable = await Fails(() => farm.Executions.StartExecutionAsync(new StartExecutionRequest { Pipeline = "guarded", Variables = { ["colour"] = "red" } }).ResponseAsync);
+        var noExecution = await Fails(() => farm.Executions.GetExecutionAsync(new GetExecutionRequest { ExecutionId = "guarded-999" }).ResponseAsync);
+        var emptyName = await Fails(() => farm.Executions.StartExecutionAsync(new StartExecutionRequest()).ResponseAsync);
+        var noVersion = await Fails(() => farm.Pipelines.GetPipelineAsync(new GetPipelineRequest { Name = "guarded", Version = 42 }).ResponseAsync);
+
+        Assert.Equal((StatusCode.NotFound, "No pipeline named 'nope' has been applied."), (unknownPipeline.StatusCode, unknownPipeline.Status.Detail));
+        Assert.Equal((StatusCode.InvalidArgument, "Pipeline 'guarded' has no variable 'colour' (it declares env)."), (badVariable.StatusCode, badVariable.Status.Detail));
+        Assert.Equal((StatusCode.NotFound, "No execution 'guarded-999' exists."), (noExecution.StatusCode, noExecution.Status.Detail));
+        Assert.Equal((StatusCode.InvalidArgument, "pipeline is required."), (emptyName.StatusCode, emptyName.Status.Detail));
+        Assert.Equal((StatusCode.NotFound, "Pipeline 'guarded' has no version 42."), (noVersion.StatusCode, noVersion.Status.Detail));
+    }
+
+    [Fact]
+    public async Task Agent_that_speaks_another_protocol_or_skips_hello_is_refused_clearly()
+    {
+        async Task<RpcException> Connect(AgentMessage first)
+        {
+            using var call = farm.AgentSessions.Connect();
+            await call.RequestStream.WriteAsync(first);
+            return await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext());
+        }
+
+        var noHello = await Connect(new AgentMessage { Heartbeat = new Heartbeat { FreeSlots = 1 } });
+        var future = await Connect(new AgentMessage { Hello = new Hello { ProtocolVersion = 99, AgentId = "x", Slots = 1 } });
+
+        Assert.Equal((StatusCode.InvalidArgument, "An agent's first message must be hello, not Heartbeat."), (noHello.StatusCode, noHello.Status.Detail));
+        Assert.Equal(StatusCode.FailedPrecondition, future.StatusCode);
+        Assert.StartsWith("This controller speaks agent protocol 1; the agent speaks 99.", future.Status.Detail);
+    }
+}
