@@ -3,16 +3,6 @@ using Grpc.Core;
 
 namespace Farm.Cli.Commands;
 
-/// <summary>What a verb does once its arguments are parsed: talk to the controller, write output, return an exit code.</summary>
-internal delegate Task<int> VerbBody(VerbContext context, CancellationToken cancellation);
-
-/// <summary>Everything a verb needs: its parsed arguments, the connection and where to write.</summary>
-/// <param name="Parse">The parsed command line, to read the verb's own options.</param>
-/// <param name="Controller">The connection to the controller.</param>
-/// <param name="Output">Standard output: results only, so scripts can capture them.</param>
-/// <param name="Error">Standard error: progress, warnings and failures.</param>
-internal sealed record VerbContext(ParseResult Parse, ControllerConnection Controller, TextWriter Output, TextWriter Error);
-
 /// <summary>
 /// Runs every verb the same way: opens the connection, and turns the failures a person can act on
 /// into one <c>farm: ...</c> line and exit code 1 instead of a stack trace. Ctrl-C exits 130, the
@@ -86,7 +76,9 @@ internal static class CommandAction
                 inner = inner.InnerException;
             }
 
-            detail = string.IsNullOrWhiteSpace(detail) ? inner.Message : $"{detail.TrimEnd('.')}: {inner.Message}";
+            detail = string.IsNullOrWhiteSpace(detail) ? inner.Message
+                : detail.Contains(inner.Message, StringComparison.Ordinal) ? detail
+                : $"{detail.TrimEnd('.')}: {inner.Message}";
         }
 
         return string.IsNullOrWhiteSpace(detail) ? e.StatusCode.ToString() : detail.TrimEnd();
