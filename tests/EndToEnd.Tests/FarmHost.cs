@@ -16,12 +16,24 @@ namespace Farm.EndToEnd.Tests;
 public sealed class FarmHost : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly string? _token;
     private readonly List<string> _controllerOutput = [];
     private Process? _controller;
     private Process? _agent;
     private int _grpcPort;
     private int _siloPort;
     private int _gatewayPort;
+
+    public FarmHost()
+        : this(token: null)
+    {
+    }
+
+    /// <summary>A farm whose controller requires <paramref name="token"/> and whose agent presents it.</summary>
+    public FarmHost(string? token)
+    {
+        _token = token;
+    }
 
     public string Root { get; } = Directory.CreateTempSubdirectory("farm-e2e-").FullName;
 
@@ -59,6 +71,7 @@ public sealed class FarmHost : IAsyncLifetime
             ["Farm__Agent__WorkDir"] = Path.Combine(Root, "agent"),
             ["Farm__Agent__DefaultNetwork"] = "none",
             ["Farm__Agent__MaxReconnectDelay"] = "00:00:01",
+            ["Farm__Agent__Token"] = _token ?? "",
         }, null);
     }
 
@@ -88,6 +101,7 @@ public sealed class FarmHost : IAsyncLifetime
             ["Farm__Controller__SiloPort"] = _siloPort.ToString(),
             ["Farm__Controller__GatewayPort"] = _gatewayPort.ToString(),
             ["Farm__Controller__HeartbeatInterval"] = "00:00:01",
+            ["Farm__Controller__Token"] = _token ?? "",
         }, _controllerOutput);
 
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -96,6 +110,11 @@ public sealed class FarmHost : IAsyncLifetime
             try
             {
                 await Pipelines.ListPipelinesAsync(new ListPipelinesRequest(), cancellationToken: timeout.Token);
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && _token is not null)
+            {
+                // Answering at all, even with a refusal, means it is up.
                 return;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !timeout.IsCancellationRequested)

@@ -50,7 +50,7 @@ public static class ControllerExtensions
         builder.Services.AddHostedService<ExecutionRecovery>();
         builder.Services.AddGrpc(o => o.Interceptors.Add<TokenInterceptor>());
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
         return builder;
     }
 

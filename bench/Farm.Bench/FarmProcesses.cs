@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Farm.Api.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Farm.Bench;
+
+/// <summary>
+/// A controller and one agent (labels linux, 2 slots, network none) started from their Release build
+/// output on free loopback ports, as tests/EndToEnd.Tests/FarmHost.cs does, but with every setting
+/// that affects latency at its default (the heartbeat interval above all). Their output goes to
+/// files with UTC timestamps, to line up with the measured times. Disposing kills both; so does this
+/// program's exit, however it ends short of SIGKILL.
+/// </summary>
+public sealed class FarmProcesses : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    // Every child still alive, for the last-resort kill on process exit.
+    private static readonly HashSet<Process> Alive = [];
+
+    private readonly List<(Process Process, StreamWriter Log)> _children = [];
+
+    static FarmProcesses()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => KillAll();
+    }
+
+    private FarmProcesses(string logsDir, int grpcPort)
+    {
+        LogsDir = logsDir;
+        Address = $"http://127.0.0.1:{grpcPort}";
+        Channel = GrpcChannel.ForAddress(Address);
+    }
+
+    public string Address { get; }
+
+    public string LogsDir { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public string ControllerLog => Path.Combine(LogsDir, "controller.log");
+
+    public string AgentLog => Path.Combine(LogsDir, "agent.log");
+
+    public static async Task<FarmProcesses> StartAsync(string root, string logsDir, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(logsDir);
+        var farm = new FarmProcesses(logsDir, FreePort());
+        try
+        {
+            farm.Start(RepoPaths.Controller, farm.ControllerLog, new()
+            {
+                ["Farm__Controller__DataDir"] = Path.Combine(root, "data"),
+                ["Farm__Controller__Listen"] = farm.Address,
+                ["Farm__Controller__SiloPort"] = FreePort().ToString(),
+                ["Farm__Controller__GatewayPort"] = FreePort().ToString(),
+                // Shows when each attempt was offered, the one step between "ready" and the agent
+                // that no API reports; one line per attempt.
+                ["Logging__LogLevel__Farm.Controller.Dispatch.DispatcherGrain"] = "Debug",
+            });
+            await farm.WaitForControllerAsync(cancellationToken);
+            farm.Start(RepoPaths.Agent, farm.AgentLog, new()
+            {
+                ["Farm__Agent__Controller"] = farm.Address,
+                ["Farm__Agent__AgentId"] = "bench-agent",
+                ["Farm__Agent__Labels__0"] = "linux",
+                ["Farm__Agent__Slots"] = "2",
+                ["Farm__Agent__WorkDir"] = Path.Combine(root, "agent"),
+                ["Farm__Agent__DefaultNetwork"] = "none",
+            });
+            return farm;
+        }
+        catch
+        {
+            await farm.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The last lines of both logs, for a failure message.</summary>
+    public string Tail(int lines = 30)
+    {
+        foreach (var (_, log) in _children)
+        {
+            log.Flush();
+        }
+
+        return string.Join("\n", new[] { ControllerLog, AgentLog }
+            .Where(File.Exists)
+            .Select(path => $"--- {path}\n" + string.Join("\n", ReadShared(path).TakeLast(lines))));
+    }
+
+    private static IEnumerable<string> ReadShared(string path)
+    {
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            lines.Add(line);
+        }
+
+        return lines;
+    }
+
+    private void Start(string dll, string logPath, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        // Timestamps in UTC with milliseconds, to read the logs against Farm's and the engine's times.
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        start.Environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true";
+        start.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var log = new StreamWriter(new FileStream(logPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        var process = Process.Start(start) ?? throw new BenchException($"could not start dotnet {dll}");
+        lock (Alive)
+        {
+            Alive.Add(process);
+        }
+
+        _children.Add((process, log));
+        void Keep(object _, DataReceivedEventArgs e)
+        {
+            if (e.Data is not null)
+            {
+                lock (log)
+                {
+                    // A line may still arrive while the process is being killed and its log closed.
+                    if (log.BaseStream.CanWrite)
+                    {
+                        log.WriteLine(e.Data);
+                    }
+                }
+            }
+        }
+
+        process.OutputDataReceived += Keep;
+        process.ErrorDataReceived += Keep;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    private async Task WaitForControllerAsync(CancellationToken cancellationToken)
+    {
+        var controller = _children[0].Process;
+        var client = new Pipelines.PipelinesClient(Channel);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        while (true)
+        {
+            try
+            {
+                await client.ListPipelinesAsync(new ListPipelinesRequest(), cancellationToken: timeout.Token);
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (controller.HasExited)
+                {
+                    throw new BenchException($"The controller exited with {controller.ExitCode}:\n{Tail()}");
+                }
+
+                if (timeout.IsCancellationRequested)
+                {
+                    throw new BenchException($"The controller did not answer at {Address} within {StartTimeout.TotalSeconds:0} s:\n{Tail()}");
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
+    }
+
+    private static void KillAll()
+    {
+        lock (Alive)
+        {
+            foreach (var process in Alive)
+            {
+                Kill(process);
+            }
+
+            Alive.Clear();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The agent first, so it does not spend the controller's last moments reconnecting.
+        for (var i = _children.Count - 1; i >= 0; i--)
+        {
+            var (process, log) = _children[i];
+            Kill(process);
+            await process.WaitForExitAsync();
+            lock (Alive)
+            {
+                Alive.Remove(process);
+            }
+
+            process.Dispose();
+            lock (log)
+            {
+                log.Dispose();
+            }
+        }
+
+        _children.Clear();
+        Channel.Dispose();
+    }
+}

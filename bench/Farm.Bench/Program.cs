@@ -1,0 +1,3 @@
+using Farm.Bench;
+
+return await BenchCommand.RunAsync(args);

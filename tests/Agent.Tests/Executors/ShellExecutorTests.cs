@@ -1,0 +1,64 @@
+using System.Text;
+using Farm.Agent.Executors;
+using Farm.Agent.Logs;
+using Farm.Api.V1;
+
+namespace Farm.Agent.Tests.Executors;
+
+public sealed class ShellExecutorTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("farm-shell-").FullName;
+
+    private async Task<(ExecutorResult Result, string Log)> RunAsync(string[] commands, CancellationToken cancellationToken = default)
+    {
+        var offer = new JobOffer { AttemptId = "p-1.1", Spec = new ActionSpec { Type = "shell", Commands = { commands } } };
+        var workspace = Directory.CreateDirectory(Path.Combine(_dir, "ws")).FullName;
+        var logPath = Path.Combine(_dir, "log");
+        ExecutorResult result;
+        await using (var spool = new LogSpool(logPath))
+        {
+            var context = new AttemptContext(offer, workspace, new Dictionary<string, string> { ["GREETING"] = "hi there" }, spool);
+            result = await new ShellExecutor().RunAsync(context, cancellationToken);
+        }
+
+        return (result, Encoding.UTF8.GetString(await File.ReadAllBytesAsync(logPath)));
+    }
+
+    [Fact]
+    public async Task Commands_run_in_order_in_the_workspace_with_the_environment()
+    {
+        var (result, log) = await RunAsync(["echo \"$GREETING\"", "touch made-here && ls", "printf 'tail'"]);
+
+        Assert.Equal((0, true), (result.ExitCode, result.Succeeded));
+        Assert.Equal("hi there\nmade-here\ntail", log);
+        Assert.True(File.Exists(Path.Combine(_dir, "ws", "made-here")));
+    }
+
+    [Fact]
+    public async Task First_failing_command_ends_the_action_with_its_exit_code()
+    {
+        var (result, log) = await RunAsync(["echo before", "exit 7", "echo after"]);
+
+        Assert.Equal((7, "exited with code 7"), (result.ExitCode, result.FailureMessage));
+        Assert.Equal("before\n", log);
+    }
+
+    [Fact]
+    public async Task Cancelling_kills_the_process_tree()
+    {
+        using var cancel = new CancellationTokenSource();
+        var marker = Path.Combine(_dir, "ws", "started");
+        var running = RunAsync([$"touch {marker}", "sleep 30"], cancel.Token);
+        using var watcher = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!File.Exists(marker))
+        {
+            await Task.Delay(20, watcher.Token);
+        }
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
