@@ -1,0 +1,111 @@
+using Docker.DotNet;
+
+namespace Farm.Bench;
+
+/// <summary>
+/// One benchmark run: machine facts, a real controller and agent, a warm-up pipeline, the measured
+/// pipeline, then the bare baseline against the same engine while the controller and agent idle, and
+/// the report.
+/// </summary>
+public static class Benchmark
+{
+    public static async Task RunAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        var dockerHost = Environment.GetEnvironmentVariable("DOCKER_HOST");
+        if (string.IsNullOrEmpty(dockerHost))
+        {
+            throw new BenchException("DOCKER_HOST is not set: run bench/run.sh, which starts a Docker engine, " +
+                $"or set DOCKER_HOST to an engine that has the image {options.Image} (scripts/lib.sh, farm_make_images).");
+        }
+
+        using var docker = new DockerClientConfiguration(new Uri(dockerHost)).CreateClient();
+        await CheckEngineAsync(docker, dockerHost, options.Image, cancellationToken);
+        var machine = await MachineInfo.ReadAsync(docker, cancellationToken);
+        var date = DateTimeOffset.UtcNow;
+        var root = Directory.CreateTempSubdirectory("farm-bench-").FullName;
+        var logsDir = options.LogsDir ?? Path.Combine(root, "logs");
+        try
+        {
+            await using var events = EngineEvents.Start(docker, date.AddSeconds(-1));
+            IReadOnlyList<ActionSample> farmSamples;
+            var bareSamples = new List<BareSample>(options.Stages);
+            await using (var farm = await FarmProcesses.StartAsync(root, logsDir, cancellationToken))
+            {
+                Log($"controller at {farm.Address}, agent bench-agent; logs in {logsDir}");
+                var runner = new FarmRunner(farm, events, options.Image);
+                // Connects the agent (there is no API to ask whether it is), JIT-compiles both
+                // processes' paths, and proves the event subscription works before anything counts.
+                Log("warm-up: a 2-stage pipeline");
+                await runner.RunAsync("bench-warmup", 2, cancellationToken);
+                Log($"measuring Farm: a {options.Stages}-stage pipeline");
+                farmSamples = await runner.RunAsync("bench", options.Stages, cancellationToken);
+
+                // Right after, with the controller and agent still up (idle, heartbeating), so the
+                // machine is as busy as it was for Farm's runs, less Farm's own work.
+                Log($"measuring bare Docker.DotNet: 1 warm-up + {options.Stages} create+start+wait+remove");
+                var bare = new BareRunner(docker, events, options.Image, root);
+                await bare.RunAsync(cancellationToken);
+                for (var i = 0; i < options.Stages; i++)
+                {
+                    bareSamples.Add(await bare.RunAsync(cancellationToken));
+                }
+            }
+
+            var report = new Report(date, Command(options), options.Stages, machine, farmSamples, bareSamples);
+            var markdown = report.ToMarkdown();
+            Console.WriteLine(markdown);
+            await File.WriteAllTextAsync(Path.Combine(logsDir, "samples.csv"), report.ToCsv(), CancellationToken.None);
+            if (options.LogsDir is not null)
+            {
+                Log($"every sample: {Path.Combine(logsDir, "samples.csv")}");
+            }
+
+            if (options.DocsPath is { } docs)
+            {
+                DocsFile.Write(docs, markdown);
+                Log($"wrote the results into {docs}");
+            }
+        }
+        finally
+        {
+            TryDelete(root);
+        }
+    }
+
+    private static async Task CheckEngineAsync(DockerClient docker, string dockerHost, string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await docker.Images.InspectImageAsync(image, cancellationToken);
+        }
+        catch (DockerImageNotFoundException)
+        {
+            throw new BenchException($"The engine at {dockerHost} has no image {image}: bench/run.sh makes it (scripts/lib.sh, farm_make_images).");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new BenchException($"Cannot reach the Docker engine at DOCKER_HOST={dockerHost}: {e.Message}");
+        }
+    }
+
+    /// <summary>The command as bench/run.sh was given it, or as this program was run.</summary>
+    private static string Command(BenchOptions options) =>
+        Environment.GetEnvironmentVariable("FARM_BENCH_COMMAND") is { Length: > 0 } command
+            ? command
+            : string.Join(' ', new[] { "dotnet run -c Release --project bench/Farm.Bench --" }.Concat(options.Arguments));
+
+    private static void TryDelete(string root)
+    {
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Workspaces written by containers may not be ours to delete; the temp folder is the system's to clean.
+            Log($"could not delete {root}: {e.Message}");
+        }
+    }
+
+    private static void Log(string message) => Console.Error.WriteLine($"[bench] {message}");
+}
