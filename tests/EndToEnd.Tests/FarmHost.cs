@@ -30,7 +30,7 @@ public sealed class FarmHost : IAsyncLifetime
     }
 
     /// <summary>A farm whose controller requires <paramref name="token"/> and whose agent presents it.</summary>
-    public FarmHost(string? token)
+    internal FarmHost(string? token)
     {
         _token = token;
     }

@@ -1,4 +1,5 @@
 using Farm.Api.V1;
+using Grpc.Core;
 
 namespace Farm.EndToEnd.Tests;
 
@@ -61,7 +62,8 @@ public sealed class PipelineRunTests(FarmHost farm)
         Assert.Equal(
             $"compiling for farm in release\ntab\there, unicode: été\npwd=/workspace execution={id}\nlast line without newline",
             await farm.ReadLogAsync(id, "Build", "compile"));
-        Assert.Equal("summary on the host\nto stderr\n", await farm.ReadLogAsync(id, "Test", "summary"));
+        // Two pipes have no order between them; each line arrives whole.
+        Assert.Equal(["summary on the host", "to stderr"], (await farm.ReadLogAsync(id, "Test", "summary")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
         Assert.Equal($"released {id}\n", await farm.ReadLogAsync(id, "Deploy", "release"));
 
         // Same runOrder overlaps in time; the next runOrder and the next stage wait for all of it.
@@ -161,5 +163,33 @@ public sealed class PipelineRunTests(FarmHost farm)
         Assert.Equal("next\n", await farm.ReadLogAsync(id, "Next", "quick"));
         var listed = await farm.Pipelines.ListPipelinesAsync(new ListPipelinesRequest());
         Assert.Contains(listed.Pipelines, p => p.Name == "survives" && p.LatestExecutionId == id && p.LatestExecutionStatus == ExecutionStatus.Succeeded);
+    }
+
+    [Fact]
+    public async Task Following_a_log_shows_each_line_while_the_action_still_runs()
+    {
+        var yaml = $$"""
+            name: live-log
+            stages:
+              - name: Run
+                actions:
+                  - name: talk
+                    type: container
+                    image: {{Image}}
+                    commands: [ "echo first", "sleep 3", "echo second" ]
+            """;
+        var id = await farm.ApplyAndStartAsync(yaml);
+
+        using var call = farm.Executions.ReadLog(new ReadLogRequest { ExecutionId = id, Stage = "Run", Action = "talk", Follow = true });
+        var text = "";
+        ExecutionStatus? statusAtFirstLine = null;
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync().WithCancellation(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token))
+        {
+            text += chunk.Data.ToStringUtf8();
+            statusAtFirstLine ??= (await farm.Executions.GetExecutionAsync(new GetExecutionRequest { ExecutionId = id })).Action("Run", "talk").Status;
+        }
+
+        Assert.Equal(ExecutionStatus.InProgress, statusAtFirstLine);
+        Assert.Equal("first\nsecond\n", text);
     }
 }

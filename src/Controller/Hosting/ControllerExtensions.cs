@@ -33,6 +33,13 @@ public static class ControllerExtensions
             kestrel.Listen(address, listen.Port, o => o.Protocols = HttpProtocols.Http2);
         });
 
+        // Per-request and start-up chatter of the frameworks drowns Farm's own events; their
+        // warnings and errors still show. Logging settings in configuration override these.
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
+
         builder.Services.AddSingleton<LogStore>();
         builder.Services.AddSingleton<TokenInterceptor>();
 
