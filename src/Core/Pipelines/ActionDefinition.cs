@@ -32,4 +32,16 @@ public sealed record ActionDefinition
 
     /// <summary>Container actions: the Docker network; null means the agent's default network.</summary>
     public string? Network { get; init; }
+
+    /// <summary>
+    /// Makes the output variables the action writes to <c>$FARM_OUTPUT</c> available to later
+    /// actions as <c>#{Namespace.KEY}</c>; null when it has none. Unique within the pipeline.
+    /// </summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>Artifacts of earlier actions, unpacked into the workspace before the commands run.</summary>
+    public IReadOnlyList<string> InputArtifacts { get; init; } = [];
+
+    /// <summary>Artifacts made from the workspace after the commands succeed.</summary>
+    public IReadOnlyList<OutputArtifact> OutputArtifacts { get; init; } = [];
 }

@@ -7,4 +7,8 @@ namespace Farm.Core.Pipelines;
 public sealed record PipelineDefinition(
     string Name,
     IReadOnlyList<VariableDefinition> Variables,
-    IReadOnlyList<StageDefinition> Stages);
+    IReadOnlyList<StageDefinition> Stages)
+{
+    /// <summary>How executions share stages. Default <see cref="ExecutionMode.Superseded"/>, as in CodePipeline.</summary>
+    public ExecutionMode ExecutionMode { get; init; } = ExecutionMode.Superseded;
+}
