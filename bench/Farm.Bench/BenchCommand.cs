@@ -45,8 +45,9 @@ public static class BenchCommand
             await Benchmark.RunAsync(options, cancel.Token);
             return 0;
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (Exception) when (cancel.IsCancellationRequested)
         {
+            // Whatever the cancelled call threw (gRPC reports it as an RpcException, not a cancellation).
             Console.Error.WriteLine("farm-bench: interrupted; the controller and agent were stopped.");
             return 130;
         }

@@ -22,6 +22,8 @@ public static class Benchmark
         await CheckEngineAsync(docker, dockerHost, options.Image, cancellationToken);
         var machine = await MachineInfo.ReadAsync(docker, cancellationToken);
         var date = DateTimeOffset.UtcNow;
+        var loadBefore = Load();
+        var revision = SourceRevision.Describe();
         var root = Directory.CreateTempSubdirectory("farm-bench-").FullName;
         var logsDir = options.LogsDir ?? Path.Combine(root, "logs");
         try
@@ -33,25 +35,31 @@ public static class Benchmark
             {
                 Log($"controller at {farm.Address}, agent bench-agent; logs in {logsDir}");
                 var runner = new FarmRunner(farm, events, options.Image);
+                var bare = new BareRunner(docker, events, options.Image, root);
                 // Connects the agent (there is no API to ask whether it is), JIT-compiles both
                 // processes' paths, and proves the event subscription works before anything counts.
-                Log("warm-up: a 2-stage pipeline");
+                Log("warm-up: a 2-stage pipeline and one bare run");
                 await runner.RunAsync("bench-warmup", 2, cancellationToken);
-                Log($"measuring Farm: a {options.Stages}-stage pipeline");
-                farmSamples = await runner.RunAsync("bench", options.Stages, cancellationToken);
-
-                // Right after, with the controller and agent still up (idle, heartbeating), so the
-                // machine is as busy as it was for Farm's runs, less Farm's own work.
-                Log($"measuring bare Docker.DotNet: 1 warm-up + {options.Stages} create+start+wait+remove");
-                var bare = new BareRunner(docker, events, options.Image, root);
                 await bare.RunAsync(cancellationToken);
-                for (var i = 0; i < options.Stages; i++)
+
+                // Farm and bare runs alternate in blocks, with the controller and agent up (idle
+                // during bare runs) throughout: on a shared machine a burst of someone else's load
+                // then weighs on both figures alike, which one block of each, one after the other, does not.
+                var farmList = new List<ActionSample>(options.Stages);
+                var rounds = (options.Stages + options.Block - 1) / options.Block;
+                for (var round = 0; round < rounds; round++)
                 {
-                    bareSamples.Add(await bare.RunAsync(cancellationToken));
+                    var count = Math.Min(options.Block, options.Stages - round * options.Block);
+                    Log($"round {round + 1}/{rounds}: a {count}-stage pipeline, then {count} bare create+start+wait+remove");
+                    farmList.AddRange(await runner.RunAsync($"bench-{count}", count, cancellationToken));
+                    await RunBareAsync(bare, count, bareSamples, cancellationToken);
                 }
+
+                farmSamples = farmList;
             }
 
-            var report = new Report(date, Command(options), options.Stages, machine, farmSamples, bareSamples);
+            var load = Load();
+            var report = new Report(date, Command(options), options.Stages, options.Block, revision, machine, $"{loadBefore} before, {load} after", farmSamples, bareSamples);
             var markdown = report.ToMarkdown();
             Console.WriteLine(markdown);
             await File.WriteAllTextAsync(Path.Combine(logsDir, "samples.csv"), report.ToCsv(), CancellationToken.None);
@@ -69,6 +77,27 @@ public static class Benchmark
         finally
         {
             TryDelete(root);
+        }
+    }
+
+    private static async Task RunBareAsync(BareRunner bare, int count, List<BareSample> samples, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            samples.Add(await bare.RunAsync(cancellationToken));
+        }
+    }
+
+    /// <summary>The 1-minute load average: other work on the machine shows in every figure.</summary>
+    private static string Load()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "unknown";
         }
     }
 

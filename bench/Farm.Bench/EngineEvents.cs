@@ -82,7 +82,8 @@ public sealed class EngineEvents : IProgress<Message>, IAsyncDisposable
         }
 
         var at = DateTimeOffset.UnixEpoch.AddTicks(value.TimeNano / 100);
-        var attempt = value.Actor.Attributes?.GetValueOrDefault(AttemptLabel);
+        string? attempt = null;
+        value.Actor.Attributes?.TryGetValue(AttemptLabel, out attempt);
         _containers.AddOrUpdate(id,
             _ => Apply(new ContainerTimes(id, attempt), value.Action, at),
             (_, times) => Apply(times with { Attempt = times.Attempt ?? attempt }, value.Action, at));

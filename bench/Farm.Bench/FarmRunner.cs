@@ -35,7 +35,10 @@ public sealed class FarmRunner(FarmProcesses farm, EngineEvents events, string i
         return yaml.ToString();
     }
 
-    /// <summary>Runs a fresh pipeline of <paramref name="stages"/> stages and returns one sample per stage, in order.</summary>
+    /// <summary>
+    /// Applies the pipeline <paramref name="name"/> of <paramref name="stages"/> stages (applying it
+    /// again unchanged stores nothing), runs a new execution of it, and returns one sample per stage, in order.
+    /// </summary>
     public async Task<IReadOnlyList<ActionSample>> RunAsync(string name, int stages, CancellationToken cancellationToken)
     {
         await _pipelines.ApplyPipelineAsync(new ApplyPipelineRequest { Definition = Definition(name, stages, image) },

@@ -12,7 +12,7 @@ public sealed record MachineInfo(int Cores, string Memory, string Cpu, string Os
         var version = await docker.System.GetVersionAsync(cancellationToken);
         return new MachineInfo(
             Environment.ProcessorCount,
-            Memory(),
+            TotalMemory(),
             Field("/proc/cpuinfo", "model name", ':') ?? RuntimeInformation.ProcessArchitecture.ToString(),
             Field("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"') ?? RuntimeInformation.OSDescription,
             Read("/proc/sys/kernel/osrelease") ?? Environment.OSVersion.VersionString,
@@ -20,7 +20,7 @@ public sealed record MachineInfo(int Cores, string Memory, string Cpu, string Os
             RuntimeInformation.FrameworkDescription);
     }
 
-    private static string Memory()
+    private static string TotalMemory()
     {
         var kib = Field("/proc/meminfo", "MemTotal", ':')?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
         return long.TryParse(kib, NumberStyles.None, CultureInfo.InvariantCulture, out var value)

@@ -5,15 +5,15 @@ namespace Farm.Bench;
 
 /// <summary>The results as markdown: the same text goes to stdout and into docs/benchmarks.md.</summary>
 public sealed class Report(
-    DateTimeOffset date, string command, int stages, MachineInfo machine,
+    DateTimeOffset date, string command, int stages, int block, string revision, MachineInfo machine, string load,
     IReadOnlyList<ActionSample> farm, IReadOnlyList<BareSample> bare)
 {
     public string ToMarkdown()
     {
-        // The first action waits for nothing before it but the execution's own start; it runs cold
+        // An execution's first action waits for nothing but the execution's own start; it runs cold
         // paths (a new execution grain, the first offer), so it is reported apart from the steady state.
-        var first = farm[0];
-        var steady = farm.Skip(1).ToList();
+        var firsts = farm.Where(s => s.Stage == 0).ToList();
+        var steady = farm.Where(s => s.Stage > 0).ToList();
         var farmHeadline = Summary.Of(steady.Select(s => s.ReadyToStarted));
         var bareHeadline = Summary.Of(bare.Select(s => s.DecidedToStarted));
 
@@ -21,10 +21,12 @@ public sealed class Report(
         md.AppendLine($"### Run of {date.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC");
         md.AppendLine();
         md.AppendLine($"- Command: `{command}`");
-        md.AppendLine($"- N = {stages}: a pipeline of {stages} one-action stages ({steady.Count} measured after the first, which is reported apart), " +
-            $"then {bare.Count} bare runs after one unmeasured warm-up run");
+        md.AppendLine($"- Farm: {revision}, Release build");
+        md.AppendLine($"- N = {stages}: {firsts.Count} executions of pipelines of one-action stages, {block} stages at most, " +
+            $"alternating with blocks of as many bare runs ({bare.Count}); {steady.Count} Farm actions measured, each execution's first reported apart");
         md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {machine.Memory} memory, {machine.Os}, kernel {machine.Kernel}");
         md.AppendLine($"- {machine.Engine}; {machine.Runtime}");
+        md.AppendLine($"- Load average (1 min): {load}");
         md.AppendLine();
         md.AppendLine("Decision to run → the engine's `start` event, in milliseconds:");
         md.AppendLine();
@@ -36,7 +38,8 @@ public sealed class Report(
         md.AppendLine($"| Ratio (Farm ÷ bare) | | {Ratio(farmHeadline.P50, bareHeadline.P50)} | {Ratio(farmHeadline.P90, bareHeadline.P90)} " +
             $"| {Ratio(farmHeadline.Max, bareHeadline.Max)} | {Ratio(farmHeadline.Mean, bareHeadline.Mean)} |");
         md.AppendLine();
-        md.AppendLine($"The first action (execution started → its container started) took {Ms(first.ReadyToStarted.TotalMilliseconds)} ms.");
+        md.AppendLine("Each execution's first action (execution started → its container started) took " +
+            string.Join(", ", firsts.Select(f => Ms(f.ReadyToStarted.TotalMilliseconds))) + " ms.");
         md.AppendLine("Overhead and ratio compare the statistics (p50 with p50, and so on), not paired runs.");
         md.AppendLine();
         md.AppendLine("Where the time goes, in milliseconds (Farm rows: the same actions as above):");
@@ -58,17 +61,17 @@ public sealed class Report(
     public string ToCsv()
     {
         static string Opt(TimeSpan? value) => value is { } v ? Ms(v.TotalMilliseconds) : "";
-        var csv = new StringBuilder("kind,index,id,ready_to_started_ms,ready_to_created_ms,created_to_started_ms,ready_to_claimed_ms,prev_die_to_ready_ms,wall_ms\n");
+        var csv = new StringBuilder("kind,index,id,ready_utc,ready_to_started_ms,ready_to_created_ms,created_to_started_ms,ready_to_claimed_ms,prev_die_to_ready_ms,wall_ms\n");
         foreach (var s in farm)
         {
-            csv.AppendLine($"farm,{s.Stage},{s.AttemptId},{Ms(s.ReadyToStarted.TotalMilliseconds)},{Ms(s.ReadyToCreated.TotalMilliseconds)}," +
+            csv.AppendLine($"farm,{s.Stage},{s.AttemptId},{Utc(s.Ready)},{Ms(s.ReadyToStarted.TotalMilliseconds)},{Ms(s.ReadyToCreated.TotalMilliseconds)}," +
                 $"{Ms(s.CreatedToStarted.TotalMilliseconds)},{Ms(s.ReadyToClaimed.TotalMilliseconds)},{Opt(s.PreviousDiedToReady)},{Ms(s.StageWall.TotalMilliseconds)}");
         }
 
         for (var i = 0; i < bare.Count; i++)
         {
             var s = bare[i];
-            csv.AppendLine($"bare,{i},{s.Container.Id[..12]},{Ms(s.DecidedToStarted.TotalMilliseconds)},{Ms(s.DecidedToCreated.TotalMilliseconds)}," +
+            csv.AppendLine($"bare,{i},{s.Container.Id[..12]},{Utc(s.Decided)},{Ms(s.DecidedToStarted.TotalMilliseconds)},{Ms(s.DecidedToCreated.TotalMilliseconds)}," +
                 $"{Ms(s.CreatedToStarted.TotalMilliseconds)},,,{Ms(s.Cycle.TotalMilliseconds)}");
         }
 
@@ -83,6 +86,8 @@ public sealed class Report(
 
     private static void Row(StringBuilder md, string name, Summary s) =>
         md.AppendLine($"| {name} | {s.Count} | {Ms(s.P50)} | {Ms(s.P90)} | {Ms(s.Max)} | {Ms(s.Mean)} |");
+
+    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
 
     private static string Ms(double ms) => ms.ToString("0.0", CultureInfo.InvariantCulture);
 

@@ -21,6 +21,15 @@ internal static class FarmCommandLine
             StatusCommand.Create(),
             LogsCommand.Create(),
             ExecutionsCommand.Create(),
+            WatchCommand.Create(),
+            StopCommand.Create(),
+            RetryCommand.Create(),
+            RollbackCommand.Create(),
+            TransitionCommand.Create(),
+            PipelineCommand.Create(),
+            ArtifactsCommand.Create(),
+            ArtifactCommand.Create(),
+            ImportCommand.Create(),
         };
         return root;
     }

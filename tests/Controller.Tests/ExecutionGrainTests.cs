@@ -28,6 +28,8 @@ public sealed class ExecutionGrainTests
                 commands: [ "echo push" ]
         """;
 
+    private static AttemptResult Ok(string attemptId) => new(attemptId, true, 0, null, [], []);
+
     private static async Task<string> StartAsync(GrainCluster cluster, Dictionary<string, string>? variables = null)
     {
         await cluster.Grains.GetGrain<IPipelineGrain>("ship").Apply(TwoStages);
@@ -64,12 +66,12 @@ public sealed class ExecutionGrainTests
         Assert.Equal(["echo build for prod in ship-1"], build.Action.Commands);
         Assert.True(await execution.Claim(build.AttemptId, "a1"));
         Assert.False(agent.HasOffer);
-        await execution.Finish(build.AttemptId, true, 0, null);
+        await execution.Finish(Ok(build.AttemptId));
 
         var push = await agent.NextOfferAsync();
         Assert.Equal("Deploy", push.Stage);
         Assert.True(await execution.Claim(push.AttemptId, "a1"));
-        await execution.Finish(push.AttemptId, true, 0, null);
+        await execution.Finish(Ok(push.AttemptId));
 
         var run = (await execution.Get())!;
         Assert.Equal(RunStatus.Succeeded, run.Status);
@@ -86,7 +88,7 @@ public sealed class ExecutionGrainTests
         await unlabelled.ConnectAsync(cluster, "plain", []);
 
         var id = await StartAsync(cluster);
-        var run = (await cluster.Grains.GetGrain<IExecutionGrain>(id).Get())!;
+        var run = await WaitUntilAsync(cluster.Grains.GetGrain<IExecutionGrain>(id), r => r.Stages[0].Actions[0].Status == RunStatus.Queued);
         var attemptId = run.Stages[0].Actions[0].AttemptId!;
         var dispatcher = cluster.Grains.GetGrain<IDispatcherGrain>(0);
 
@@ -109,9 +111,9 @@ public sealed class ExecutionGrainTests
 
         var build = await agent.NextOfferAsync();
         await execution.Claim(build.AttemptId, "a1");
-        await execution.Finish(build.AttemptId, false, 2, "exited with code 2");
+        await execution.Finish(new AttemptResult(build.AttemptId, false, 2, "exited with code 2", [], []));
         var failed = (await execution.Get())!;
-        await execution.Finish(build.AttemptId, true, 0, null);
+        await execution.Finish(Ok(build.AttemptId));
 
         var after = (await execution.Get())!;
         Assert.Equal(RunStatus.Failed, after.Status);

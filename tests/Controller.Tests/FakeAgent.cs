@@ -7,12 +7,23 @@ namespace Farm.Controller.Tests;
 public sealed class FakeAgent : IAgentObserver
 {
     private readonly Channel<Job> _offers = Channel.CreateUnbounded<Job>();
+    private readonly Channel<string> _cancels = Channel.CreateUnbounded<string>();
 
     public Task Offer(Job job)
     {
         _offers.Writer.TryWrite(job);
         return Task.CompletedTask;
     }
+
+    public Task Cancel(string attemptId, string reason, TimeSpan grace)
+    {
+        _cancels.Writer.TryWrite(attemptId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The next attempt the controller cancelled, or a TimeoutException after <paramref name="seconds"/>.</summary>
+    public async Task<string> NextCancelAsync(int seconds = 10) =>
+        await _cancels.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(seconds));
 
     /// <summary>The next offer, or a TimeoutException after <paramref name="seconds"/>.</summary>
     public async Task<Job> NextOfferAsync(int seconds = 10) =>

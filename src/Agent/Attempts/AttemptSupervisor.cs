@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Farm.Agent.Artifacts;
 using Farm.Agent.Executors;
 using Farm.Agent.Hosting;
 using Farm.Agent.Logs;
@@ -10,15 +11,24 @@ namespace Farm.Agent.Attempts;
 /// <summary>
 /// The attempts this agent runs, independent of any connection: they keep running while the agent
 /// reconnects, and their results wait in <see cref="Unacknowledged"/> until the controller confirms
-/// it stored them. Thread-safe.
+/// it stored them. An attempt unpacks its input artifacts into a fresh workspace, runs the commands,
+/// then (when they succeed) reads $FARM_OUTPUT and packs and uploads its output artifacts; its result
+/// is reported only once its log and artifacts are all stored. Thread-safe.
 /// </summary>
 public sealed partial class AttemptSupervisor(
     IOptions<AgentOptions> options,
     ContainerExecutor containers,
     ShellExecutor shell,
     LogShipper shipper,
+    AgentSessions.AgentSessionsClient client,
+    ControllerCallOptions callOptions,
+    ILoggerFactory loggers,
     ILogger<AttemptSupervisor> logger) : IDisposable
 {
+    // Built here from registered services, so the agent's registration needs no new line.
+    private readonly ArtifactTransfer _artifacts =
+        new(client, callOptions, options, loggers.CreateLogger<ArtifactTransfer>());
+
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<string, AttemptFinished> _unacknowledged = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -71,21 +81,35 @@ public sealed partial class AttemptSupervisor(
     {
         var attemptId = offer.AttemptId;
         var workspace = Path.Combine(_workDir, "workspaces", attemptId);
+        var outputFolder = Path.Combine(_workDir, "outputs", attemptId);
         var spoolPath = Path.Combine(_workDir, "logs", attemptId + ".log");
         ExecutorResult? result = null;
+        Produced? produced = null;
         try
         {
-            if (Directory.Exists(workspace))
+            foreach (var folder in (string[])[workspace, outputFolder])
             {
-                Directory.Delete(workspace, recursive: true);
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+
+                Directory.CreateDirectory(folder);
             }
 
-            Directory.CreateDirectory(workspace);
+            // Created empty, so commands may append to it as they may to GitHub's $GITHUB_OUTPUT.
+            await File.WriteAllBytesAsync(Path.Combine(outputFolder, "output"), [], abandoned);
             Directory.CreateDirectory(Path.GetDirectoryName(spoolPath)!);
             await using var spool = new LogSpool(spoolPath);
             var shipping = shipper.ShipAsync(attemptId, spool, abandoned);
-            result = await ExecuteAsync(offer, workspace, spool, abandoned);
+            result = await FetchInputsAsync(offer, workspace, abandoned)
+                ?? await ExecuteAsync(offer, workspace, outputFolder, spool, abandoned);
             await spool.CompleteAsync();
+            if (result.Succeeded)
+            {
+                (result, produced) = await ProduceAsync(offer, workspace, outputFolder, result, abandoned);
+            }
+
             // The result goes out only once the whole log is stored, so a finished action's log is complete.
             await shipping;
         }
@@ -100,18 +124,29 @@ public sealed partial class AttemptSupervisor(
         }
         finally
         {
-            TryDelete(workspace, spoolPath);
+            TryDelete(spoolPath, workspace, outputFolder);
         }
 
         if (result is not null && !abandoned.IsCancellationRequested)
         {
-            _unacknowledged[attemptId] = new AttemptFinished
+            var finished = new AttemptFinished
             {
                 AttemptId = attemptId,
                 Succeeded = result.Succeeded,
                 ExitCode = result.ExitCode ?? -1,
                 Message = result.FailureMessage ?? "",
             };
+            if (result.Succeeded && produced is not null)
+            {
+                foreach (var (key, value) in produced.Outputs)
+                {
+                    finished.Outputs[key] = value;
+                }
+
+                finished.Artifacts.Add(produced.Artifacts);
+            }
+
+            _unacknowledged[attemptId] = finished;
         }
 
         if (_running.TryRemove(attemptId, out var cancel))
@@ -122,7 +157,87 @@ public sealed partial class AttemptSupervisor(
         Interlocked.Exchange(ref _resultsChanged, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
-    private async Task<ExecutorResult> ExecuteAsync(JobOffer offer, string workspace, LogSpool spool, CancellationToken abandoned)
+    /// <summary>Unpacks the input artifacts in order; null when all are in place, else the failure.</summary>
+    private async Task<ExecutorResult?> FetchInputsAsync(JobOffer offer, string workspace, CancellationToken abandoned)
+    {
+        foreach (var input in offer.Spec.InputArtifacts)
+        {
+            string archive;
+            try
+            {
+                archive = await _artifacts.FetchAsync(offer.AttemptId, input, abandoned);
+            }
+            catch (Exception e) when (e is ArtifactException or IOException or UnauthorizedAccessException)
+            {
+                return ExecutorResult.Failed($"input artifact '{input.Name}' could not be fetched: {e.Message}");
+            }
+
+            try
+            {
+                await using var stream = new FileStream(archive, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+                await ArtifactArchive.UnpackAsync(stream, workspace, abandoned);
+            }
+            catch (Exception e) when (e is ArtifactException or IOException or UnauthorizedAccessException)
+            {
+                // InvalidDataException (not gzip, not tar) is an IOException too.
+                return ExecutorResult.Failed($"input artifact '{input.Name}' could not be unpacked: {e.Message}");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// After the commands succeeded: reads $FARM_OUTPUT, then packs and uploads each output artifact.
+    /// The exit code stays the commands' own (0) when one of these fails the attempt.
+    /// </summary>
+    private async Task<(ExecutorResult Result, Produced? Produced)> ProduceAsync(
+        JobOffer offer, string workspace, string outputFolder, ExecutorResult succeeded, CancellationToken abandoned)
+    {
+        IReadOnlyDictionary<string, string> outputs;
+        try
+        {
+            outputs = await OutputFile.ReadAsync(Path.Combine(outputFolder, "output"), abandoned);
+        }
+        catch (OutputFileException e)
+        {
+            return (succeeded with { FailureMessage = e.Message }, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (succeeded with { FailureMessage = $"$FARM_OUTPUT could not be read: {e.Message}" }, null);
+        }
+
+        var artifacts = new List<ArtifactRef>();
+        foreach (var spec in offer.Spec.OutputArtifacts)
+        {
+            ArtifactRef artifact;
+            try
+            {
+                artifact = await _artifacts.PackAsync(spec.Name, workspace, spec.Paths, abandoned);
+            }
+            catch (Exception e) when (e is ArtifactException or IOException or UnauthorizedAccessException)
+            {
+                return (succeeded with { FailureMessage = $"output artifact '{spec.Name}': {e.Message}" }, null);
+            }
+
+            try
+            {
+                await _artifacts.UploadAsync(offer.AttemptId, artifact, abandoned);
+            }
+            catch (Exception e) when (e is ArtifactException or IOException or UnauthorizedAccessException)
+            {
+                return (succeeded with { FailureMessage = $"output artifact '{spec.Name}' could not be uploaded: {e.Message}" }, null);
+            }
+
+            artifacts.Add(artifact);
+        }
+
+        return (succeeded, new Produced(outputs, artifacts));
+    }
+
+    private async Task<ExecutorResult> ExecuteAsync(
+        JobOffer offer, string workspace, string outputFolder, LogSpool spool, CancellationToken abandoned)
     {
         var spec = offer.Spec;
         var isContainer = spec.Type == "container";
@@ -134,8 +249,9 @@ public sealed partial class AttemptSupervisor(
             ["FARM_ACTION"] = offer.Action,
             ["FARM_ATTEMPT_ID"] = offer.AttemptId,
             ["FARM_WORKSPACE"] = isContainer ? ContainerExecutor.WorkspacePath : workspace,
+            ["FARM_OUTPUT"] = isContainer ? ContainerExecutor.OutputPath : Path.Combine(outputFolder, "output"),
         };
-        var context = new AttemptContext(offer, workspace, environment, spool);
+        var context = new AttemptContext(offer, workspace, environment, spool, outputFolder);
         IActionExecutor executor = spec.Type switch
         {
             "container" => containers,
@@ -156,20 +272,30 @@ public sealed partial class AttemptSupervisor(
         }
     }
 
-    private void TryDelete(string workspace, string spoolPath)
+    private void TryDelete(string spoolPath, params string[] folders)
     {
+        foreach (var folder in folders)
+        {
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogCleanupFailed(folder, e.Message);
+            }
+        }
+
         try
         {
-            if (Directory.Exists(workspace))
-            {
-                Directory.Delete(workspace, recursive: true);
-            }
-
             File.Delete(spoolPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LogCleanupFailed(workspace, e.Message);
+            LogCleanupFailed(spoolPath, e.Message);
         }
     }
 
@@ -178,6 +304,9 @@ public sealed partial class AttemptSupervisor(
         _stopping.Cancel();
         _stopping.Dispose();
     }
+
+    /// <summary>What a succeeded attempt hands back besides its log.</summary>
+    private sealed record Produced(IReadOnlyDictionary<string, string> Outputs, IReadOnlyList<ArtifactRef> Artifacts);
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Abandoning attempt {AttemptId}")]
     private partial void LogAbandoned(string attemptId);

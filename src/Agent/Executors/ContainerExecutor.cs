@@ -7,7 +7,8 @@ namespace Farm.Agent.Executors;
 
 /// <summary>
 /// Runs the commands with <c>sh -c</c> in a fresh container of the action's image through the
-/// Docker engine API: workspace bind-mounted at <see cref="WorkspacePath"/>, never privileged,
+/// Docker engine API: workspace bind-mounted at <see cref="WorkspacePath"/> (and the attempt's output
+/// folder at <see cref="OutputFolderPath"/>, so $FARM_OUTPUT is <see cref="OutputPath"/>), never privileged,
 /// every capability dropped, no new privileges, a pids limit, and the action's network (or the
 /// agent's default). The container is always removed. Engine failures become the action's failure
 /// message; the agent itself carries on.
@@ -16,6 +17,12 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
     : IActionExecutor, IDisposable
 {
     public const string WorkspacePath = "/workspace";
+
+    /// <summary>Where the attempt's output folder is mounted in the container.</summary>
+    public const string OutputFolderPath = "/farm";
+
+    /// <summary>$FARM_OUTPUT inside the container.</summary>
+    public const string OutputPath = OutputFolderPath + "/output";
 
     private readonly DockerClient _docker = new DockerClientConfiguration(new Uri(options.Value.DockerHost)).CreateClient();
 
@@ -41,7 +48,9 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
                 Labels = new Dictionary<string, string> { ["farm.attempt"] = context.Offer.AttemptId },
                 HostConfig = new HostConfig
                 {
-                    Binds = [$"{context.Workspace}:{WorkspacePath}"],
+                    Binds = context.OutputFolder is null
+                        ? [$"{context.Workspace}:{WorkspacePath}"]
+                        : [$"{context.Workspace}:{WorkspacePath}", $"{context.OutputFolder}:{OutputFolderPath}"],
                     NetworkMode = string.IsNullOrEmpty(spec.Network) ? options.Value.DefaultNetwork : spec.Network,
                     Privileged = false,
                     CapDrop = ["ALL"],

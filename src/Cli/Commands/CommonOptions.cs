@@ -18,4 +18,19 @@ internal static class CommonOptions
         HelpName = "FILE",
         Required = true,
     };
+
+    /// <summary><c>-w/--wait</c>: follow the execution the verb started or changed, with progress on standard error.</summary>
+    public static Option<bool> Wait(string outcome) => new("--wait", "-w")
+    {
+        Description = $"Follow the execution, showing progress on standard error; exit 0 only if it {outcome}.",
+    };
+
+    /// <summary>The <c>EXECUTION</c> argument: an execution's id.</summary>
+    public static Argument<string> Execution() => new("EXECUTION") { Description = "The execution's id, such as build-12." };
+
+    /// <summary>The <c>PIPELINE</c> argument: a pipeline's name.</summary>
+    public static Argument<string> Pipeline() => new("PIPELINE") { Description = "The pipeline's name." };
+
+    /// <summary>The <c>STAGE</c> argument: a stage's name, as the pipeline file spells it.</summary>
+    public static Argument<string> Stage(string description) => new("STAGE") { Description = description };
 }

@@ -23,7 +23,26 @@ internal static class LogsCommand
         {
             Description = "Keep writing new output until the action (without ACTION: each action in turn) has finished.",
         };
-        var command = new Command("logs", "Write action logs to standard output.") { execution, action, follow };
+        var attempt = new Option<int>("--attempt")
+        {
+            Description = "Read an earlier attempt of ACTION: 1 for the first (default: the latest).",
+            HelpName = "N",
+        };
+        attempt.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--attempt must be 1 or more: 1 is the first attempt.");
+            }
+        });
+        var command = new Command("logs", "Write action logs to standard output.") { execution, action, follow, attempt };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(attempt) is { Implicit: false } && result.GetValue(action) is null)
+            {
+                result.AddError("--attempt needs ACTION: attempts are counted per action, as in `farm logs build-3 Test/unit --attempt 1`.");
+            }
+        });
         command.SetVerb(async (context, cancellation) =>
         {
             var state = await context.Controller.Executions.GetExecutionAsync(
@@ -32,7 +51,8 @@ internal static class LogsCommand
             var following = context.Parse.GetValue(follow);
             if (context.Parse.GetValue(action) is { } selector)
             {
-                await CopyAsync(context, state.Id, ActionSelector.Resolve(state, selector), following, output, header: null, cancellation);
+                await CopyAsync(context, state.Id, ActionSelector.Resolve(state, selector), following, output, header: null, cancellation,
+                    context.Parse.GetValue(attempt));
                 return CommandAction.Succeeded;
             }
 
@@ -61,11 +81,18 @@ internal static class LogsCommand
         return command;
     }
 
-    /// <summary>Streams one action's log to <paramref name="output"/>, writing <paramref name="header"/> before its first bytes.</summary>
+    /// <summary>
+    /// Streams one action's log to <paramref name="output"/>, writing <paramref name="header"/> before its
+    /// first bytes; <paramref name="attempt"/> 0 is the latest attempt.
+    /// </summary>
     private static async Task CopyAsync(
-        VerbContext context, string executionId, ActionPath path, bool follow, LogOutput output, string? header, CancellationToken cancellation)
+        VerbContext context, string executionId, ActionPath path, bool follow, LogOutput output, string? header, CancellationToken cancellation,
+        int attempt = 0)
     {
-        var request = new ReadLogRequest { ExecutionId = executionId, Stage = path.Stage, Action = path.Action, Follow = follow };
+        var request = new ReadLogRequest
+        {
+            ExecutionId = executionId, Stage = path.Stage, Action = path.Action, Follow = follow, Attempt = attempt,
+        };
         using var call = context.Controller.Executions.ReadLog(request, cancellationToken: cancellation);
         await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellation))
         {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Farm.Api.V1;
 using Farm.Cli.Formatting;
-using Farm.Cli.Progress;
 
 namespace Farm.Cli.Commands;
 
@@ -56,28 +55,14 @@ internal static class StartCommand
                 await context.Output.FlushAsync(cancellation);
             }
 
-            var final = await FollowAsync(context, started.ExecutionId, cancellation);
+            var final = await ExecutionFollower.FollowAsync(context, started.ExecutionId, context.Error, cancellation);
             if (asJson)
             {
                 await context.Output.WriteLineAsync(ProtoJson.Format(final));
             }
 
-            return final.Status == ExecutionStatus.Succeeded ? CommandAction.Succeeded : CommandAction.Failed;
+            return ExecutionFollower.ExitCode(final);
         });
         return command;
-    }
-
-    /// <summary>Prints progress lines to standard error until the execution ends; returns its final state.</summary>
-    private static Task<Execution> FollowAsync(VerbContext context, string executionId, CancellationToken cancellation)
-    {
-        var progress = new ExecutionProgress();
-        var watcher = new ExecutionWatcher(context.Controller.Executions, context.Error, TimeProvider.System);
-        return watcher.WatchAsync(executionId, state =>
-        {
-            foreach (var line in progress.Advance(state))
-            {
-                context.Error.WriteLine(line);
-            }
-        }, cancellation);
     }
 }

@@ -20,11 +20,48 @@ internal static class Display
         ExecutionStatus.InProgress => "running",
         ExecutionStatus.Succeeded => "succeeded",
         ExecutionStatus.Failed => "failed",
+        ExecutionStatus.Stopping => "stopping",
+        ExecutionStatus.Stopped => "stopped",
+        ExecutionStatus.Superseded => "superseded",
+        ExecutionStatus.Abandoned => "abandoned",
+        ExecutionStatus.Skipped => "skipped",
         _ => None,
     };
 
-    /// <summary>True for the statuses after which nothing changes.</summary>
-    public static bool IsFinal(ExecutionStatus status) => status is ExecutionStatus.Succeeded or ExecutionStatus.Failed;
+    /// <summary>
+    /// True for the statuses after which nothing changes (unless a person retries a stage, which
+    /// starts a new attempt). STOPPING is not final: running actions are still finishing.
+    /// </summary>
+    public static bool IsFinal(ExecutionStatus status) =>
+        status is ExecutionStatus.Succeeded or ExecutionStatus.Failed or ExecutionStatus.Stopped
+            or ExecutionStatus.Superseded or ExecutionStatus.Abandoned or ExecutionStatus.Skipped;
+
+    /// <summary>
+    /// A size in bytes as people read it: <c>512 B</c>, <c>1.5 KiB</c>, <c>3.2 MiB</c>, <c>1.1 GiB</c>;
+    /// truncated like <see cref="Duration(TimeSpan)"/>, so a file one byte short of 1 MiB never shows as "1.0 MiB".
+    /// </summary>
+    public static string Size(long bytes)
+    {
+        if (bytes < 1024)
+        {
+            return bytes.ToString(CultureInfo.InvariantCulture) + " B";
+        }
+
+        string[] units = ["KiB", "MiB", "GiB", "TiB"];
+        var unit = 0;
+        var scale = 1024L;
+        while (unit < units.Length - 1 && bytes >= scale * 1024)
+        {
+            unit++;
+            scale *= 1024;
+        }
+
+        var tenths = (long)(bytes / (decimal)scale * 10);
+        return (tenths / 10.0).ToString("0.0", CultureInfo.InvariantCulture) + " " + units[unit];
+    }
+
+    /// <summary>The first 12 hex digits of a SHA-256, enough to tell artifacts apart at a glance.</summary>
+    public static string ShortHash(string sha256) => sha256.Length > 12 ? sha256[..12] : sha256;
 
     /// <summary>
     /// A short duration: tenths of seconds under a minute (where they matter), then minutes and

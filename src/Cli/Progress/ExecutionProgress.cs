@@ -4,20 +4,23 @@ using Farm.Cli.Formatting;
 namespace Farm.Cli.Progress;
 
 /// <summary>
-/// Turns the successive states of one execution into progress lines for <c>farm start --wait</c>:
-/// a line when a stage starts, when an action is queued, starts running and ends, and one when the
-/// execution ends.
+/// Turns the successive states of one execution into progress lines for <c>farm watch</c> and the
+/// <c>--wait</c> of <c>start</c>, <c>stop</c>, <c>retry</c> and <c>rollback</c>: a line when a stage is
+/// entered (again, after a retry), skipped or fails before running anything; when an action is queued,
+/// starts running and ends (succeeded, failed, stopped, abandoned); when the execution waits before a
+/// stage and why; when it is asked to stop; and one when it ends.
 /// </summary>
 /// <remarks>
-/// Each line is keyed by (stage, action, attempt, status) and printed at most once, so the same
-/// state seen twice (a reconnected watch begins with the current state) prints nothing new, while a
-/// retry (a new attempt) prints its own transitions. States may skip steps (a watch only sends the
-/// latest state after a gap): then only the lines for the statuses actually seen are printed. Pure:
-/// no I/O and no clock, so it is tested with hand-made states.
+/// Each line is keyed by (stage, action, attempt or entry, status) and printed at most once, so the
+/// same state seen twice (a reconnected watch begins with the current state) prints nothing new, while
+/// a retry (a new attempt, a new stage entry) prints its own transitions. States may skip steps (a
+/// watch only sends the latest state after a gap): then only the lines for the statuses actually seen
+/// are printed. Pure: no I/O and no clock, so it is tested with hand-made states.
 /// </remarks>
 internal sealed class ExecutionProgress
 {
     private readonly HashSet<(string Stage, string Action, int Attempt, ExecutionStatus Status)> _printed = [];
+    private (string Stage, string Reason)? _waiting;
 
     /// <summary>The lines to print for <paramref name="state"/> that earlier states have not printed, in order.</summary>
     public IReadOnlyList<string> Advance(Execution state)
@@ -25,11 +28,23 @@ internal sealed class ExecutionProgress
         var lines = new List<string>();
         foreach (var stage in state.Stages)
         {
-            // A stage has started once one of its actions has an attempt; a stage skipped after an
-            // earlier failure never gets one, so it is never announced.
-            if (stage.Actions.Any(a => a.Attempt > 0) && _printed.Add((stage.Name, "", 0, ExecutionStatus.InProgress)))
+            var entry = Math.Max(1, stage.Entries);
+            if (stage.Status == ExecutionStatus.Skipped)
             {
-                lines.Add($"▶ {stage.Name}");
+                if (_printed.Add((stage.Name, "", entry, ExecutionStatus.Skipped)))
+                {
+                    lines.Add($"↷ {stage.Name} skipped" + Reason(stage.Message));
+                }
+
+                continue;
+            }
+
+            // A stage has been entered once it runs or one of its actions has an attempt; a stage
+            // left alone after an earlier failure never is, so it is never announced.
+            if ((stage.Status == ExecutionStatus.InProgress || stage.Actions.Any(a => a.Attempt > 0))
+                && _printed.Add((stage.Name, "", entry, ExecutionStatus.InProgress)))
+            {
+                lines.Add($"▶ {stage.Name}" + (entry > 1 ? $" (entry {entry})" : ""));
             }
 
             foreach (var action in stage.Actions)
@@ -39,6 +54,24 @@ internal sealed class ExecutionProgress
                     lines.Add(line);
                 }
             }
+
+            // A stage that failed before running anything (a beforeEntry rule, an input that could
+            // not be resolved) has no action line to explain it.
+            if (stage.Status == ExecutionStatus.Failed && !string.IsNullOrWhiteSpace(stage.Message)
+                && _printed.Add((stage.Name, "", entry, ExecutionStatus.Failed)))
+            {
+                lines.Add($"✗ {stage.Name}: {stage.Message}");
+            }
+        }
+
+        if (WaitingLine(state) is { } waiting)
+        {
+            lines.Add(waiting);
+        }
+
+        if (state.Status == ExecutionStatus.Stopping && _printed.Add(("", "", 0, ExecutionStatus.Stopping)))
+        {
+            lines.Add($"■ {state.Id} stopping" + Reason(state.Message));
         }
 
         if (Display.IsFinal(state.Status) && _printed.Add(("", "", 0, state.Status)))
@@ -49,22 +82,42 @@ internal sealed class ExecutionProgress
         return lines;
     }
 
+    /// <summary>
+    /// "… waiting for Deploy: stage busy with hello-3" when the execution starts waiting before a stage
+    /// or waits there for another reason; nothing while the wait is unchanged.
+    /// </summary>
+    private string? WaitingLine(Execution state)
+    {
+        if (string.IsNullOrEmpty(state.WaitingForStage) || Display.IsFinal(state.Status))
+        {
+            _waiting = null;
+            return null;
+        }
+
+        var waiting = (state.WaitingForStage, state.WaitingReason.Trim());
+        if (_waiting == waiting)
+        {
+            return null;
+        }
+
+        _waiting = waiting;
+        return $"… waiting for {state.WaitingForStage}" + Reason(state.WaitingReason);
+    }
+
     private static string? ActionLine(ActionExecution action)
     {
         var retry = action.Attempt > 1 ? $" (attempt {action.Attempt})" : "";
-        switch (action.Status)
+        return action.Status switch
         {
-            case ExecutionStatus.Queued:
-                return $"  … {action.Name} queued{retry}" + (string.IsNullOrWhiteSpace(action.Message) ? "" : ": " + action.Message);
-            case ExecutionStatus.InProgress:
-                return $"  ⋯ {action.Name} running" + (string.IsNullOrEmpty(action.Agent) ? "" : $" on {action.Agent}") + retry;
-            case ExecutionStatus.Succeeded:
-                return $"  ✓ {action.Name}{Details(action)}";
-            case ExecutionStatus.Failed:
-                return $"  ✗ {action.Name}: {Display.FailureReason(action)}{Details(action)}";
-            default:
-                return null;
-        }
+            ExecutionStatus.Queued => $"  … {action.Name} queued{retry}" + Reason(action.Message),
+            ExecutionStatus.InProgress => $"  ⋯ {action.Name} running" + (string.IsNullOrEmpty(action.Agent) ? "" : $" on {action.Agent}") + retry,
+            ExecutionStatus.Succeeded => $"  ✓ {action.Name}{Details(action)}",
+            ExecutionStatus.Failed => $"  ✗ {action.Name}: {Display.FailureReason(action)}{Details(action)}",
+            // Stopped and abandoned actions that never ran (attempt 0) were only pending: nothing happened to them.
+            ExecutionStatus.Stopped when action.Attempt > 0 => $"  ■ {action.Name} stopped{Details(action)}" + Reason(action.Message),
+            ExecutionStatus.Abandoned when action.Attempt > 0 => $"  ⊘ {action.Name} abandoned{Details(action)}" + Reason(action.Message),
+            _ => null,
+        };
     }
 
     /// <summary>The parenthesised facts after an ended action: how long it took, where, which attempt.</summary>
@@ -94,9 +147,15 @@ internal sealed class ExecutionProgress
         var took = state.StartedAt is not null && state.FinishedAt is not null
             ? Display.Duration(state.FinishedAt.ToDateTimeOffset() - state.StartedAt.ToDateTimeOffset())
             : null;
-        return state.Status == ExecutionStatus.Succeeded
-            ? $"✓ {state.Id} succeeded" + (took is null ? "" : $" in {took}")
-            : $"✗ {state.Id} failed" + (took is null ? "" : $" after {took}")
-                + (string.IsNullOrWhiteSpace(state.Message) ? "" : ": " + state.Message);
+        var after = took is null ? "" : $" after {took}";
+        return state.Status switch
+        {
+            ExecutionStatus.Succeeded => $"✓ {state.Id} succeeded" + (took is null ? "" : $" in {took}"),
+            ExecutionStatus.Stopped => $"■ {state.Id} stopped{after}" + Reason(state.Message),
+            ExecutionStatus.Superseded => $"⤳ {state.Id} superseded{after}" + Reason(state.Message),
+            _ => $"✗ {state.Id} {Display.Status(state.Status)}{after}" + Reason(state.Message),
+        };
     }
+
+    private static string Reason(string message) => string.IsNullOrWhiteSpace(message) ? "" : ": " + message.Trim();
 }

@@ -19,9 +19,17 @@ internal sealed class ExecutionWatcher(Executions.ExecutionsClient client, TextW
     /// Calls <paramref name="onState"/> for every state received, the repeated current state after a
     /// reconnection included, and returns the final state.
     /// </summary>
+    /// <param name="executionId">The execution to follow.</param>
+    /// <param name="onState">Called with each state, in order.</param>
+    /// <param name="cancellation">Ctrl-C.</param>
+    /// <param name="fromRevision">
+    /// States older than this revision are ignored: after a retry, the revision the RetryStage answer
+    /// carried, so a stream that still begins with the failed state from before the retry does not
+    /// end the watch at once.
+    /// </param>
     /// <exception cref="RpcException">A failure retrying cannot fix (NOT_FOUND, UNAUTHENTICATED...).</exception>
     /// <exception cref="CliException">The controller stayed unreachable for the whole backoff.</exception>
-    public async Task<Execution> WatchAsync(string executionId, Action<Execution> onState, CancellationToken cancellation)
+    public async Task<Execution> WatchAsync(string executionId, Action<Execution> onState, CancellationToken cancellation, long fromRevision = 0)
     {
         var backoff = new ReconnectBackoff(time);
         while (true)
@@ -36,6 +44,11 @@ internal sealed class ExecutionWatcher(Executions.ExecutionsClient client, TextW
                     {
                         await notices.WriteLineAsync("farm: reconnected to the controller.");
                         backoff.Reset();
+                    }
+
+                    if (state.Revision < fromRevision)
+                    {
+                        continue;
                     }
 
                     onState(state);
@@ -73,7 +86,7 @@ internal sealed class ExecutionWatcher(Executions.ExecutionsClient client, TextW
     /// Failures a restarting controller causes: refused connections, reset streams. Anything else
     /// (NOT_FOUND, UNAUTHENTICATED...) would fail again the same way, so it is not retried.
     /// </summary>
-    private static bool IsTransient(StatusCode code) =>
+    internal static bool IsTransient(StatusCode code) =>
         code is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.Aborted
             or StatusCode.Cancelled or StatusCode.DeadlineExceeded;
 }

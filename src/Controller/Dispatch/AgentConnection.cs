@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Farm.Api.V1;
-using Google.Protobuf.WellKnownTypes;
 
 namespace Farm.Controller.Dispatch;
 
@@ -25,6 +24,14 @@ internal sealed class AgentConnection : IAgentObserver
             TimeoutMs = (long)job.Action.Timeout.TotalMilliseconds,
         };
         spec.Commands.Add(job.Action.Commands);
+        spec.InputArtifacts.Add(job.Inputs.Select(a => new ArtifactRef { Name = a.Name, Sha256 = a.Sha256, Size = a.Size }));
+        foreach (var output in job.Action.OutputArtifacts)
+        {
+            var artifact = new OutputArtifactSpec { Name = output.Name };
+            artifact.Paths.Add(output.Paths);
+            spec.OutputArtifacts.Add(artifact);
+        }
+
         foreach (var (name, value) in job.Action.Env)
         {
             spec.Env[name] = value;
@@ -40,6 +47,15 @@ internal sealed class AgentConnection : IAgentObserver
                 Action = job.ActionName,
                 Spec = spec,
             },
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task Cancel(string attemptId, string reason, TimeSpan grace)
+    {
+        Send(new ControllerMessage
+        {
+            Cancel = new CancelAttempt { AttemptId = attemptId, Reason = reason, GraceMs = (long)grace.TotalMilliseconds },
         });
         return Task.CompletedTask;
     }

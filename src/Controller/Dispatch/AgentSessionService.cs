@@ -162,7 +162,7 @@ public sealed partial class AgentSessionService(
                 if (reply.Accepted && !await ClaimAsync(reply.AttemptId, agentId))
                 {
                     // The execution moved on (stale attempt): the agent must not run it.
-                    connection.Send(new ControllerMessage { Cancel = new CancelAttempt { AttemptId = reply.AttemptId, Reason = "The execution no longer wants this attempt." } });
+                    await connection.Cancel(reply.AttemptId, "The execution no longer wants this attempt.", TimeSpan.Zero);
                 }
 
                 break;
@@ -173,9 +173,11 @@ public sealed partial class AgentSessionService(
                 await Dispatcher.Released(agentId, finished.AttemptId);
                 if (AttemptIds.ExecutionOf(finished.AttemptId) is { } executionId)
                 {
-                    await grains.GetGrain<IExecutionGrain>(executionId).Finish(
+                    await grains.GetGrain<IExecutionGrain>(executionId).Finish(new AttemptResult(
                         finished.AttemptId, finished.Succeeded, finished.ExitCode < 0 ? null : finished.ExitCode,
-                        string.IsNullOrEmpty(finished.Message) ? null : finished.Message);
+                        string.IsNullOrEmpty(finished.Message) ? null : finished.Message,
+                        new Dictionary<string, string>(finished.Outputs),
+                        finished.Artifacts.Select(a => new Core.Executions.ArtifactRef(a.Name, a.Sha256, a.Size)).ToArray()));
                 }
 
                 connection.Send(new ControllerMessage { FinishedAck = new FinishedAck { AttemptId = finished.AttemptId } });

@@ -121,6 +121,23 @@ public sealed partial class DispatcherGrain(
         return Task.CompletedTask;
     }
 
+    public Task Cancel(string[] attemptIds, string reason, TimeSpan grace)
+    {
+        foreach (var attemptId in attemptIds)
+        {
+            RemoveQueued(attemptId);
+            foreach (var agent in _agents.Values)
+            {
+                if (agent.Running.Remove(attemptId) | agent.Offered.Remove(attemptId))
+                {
+                    agent.Observer.Cancel(attemptId, reason, grace);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<string[]> Alive(string[] attemptIds) =>
         Task.FromResult(attemptIds.Where(IsKnown).ToArray());
 

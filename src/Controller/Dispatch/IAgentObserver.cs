@@ -12,4 +12,8 @@ public interface IAgentObserver : IGrainObserver
     /// <summary>Sends an offer down the stream. The agent answers with an offer reply.</summary>
     [OneWay]
     Task Offer(Job job);
+
+    /// <summary>Tells the agent to stop an attempt: SIGTERM, <paramref name="grace"/>, SIGKILL; it reports nothing for it.</summary>
+    [OneWay]
+    Task Cancel(string attemptId, string reason, TimeSpan grace);
 }

@@ -27,6 +27,12 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
     /// <summary>The agent finished the attempt and freed its slot.</summary>
     Task Released(string agentId, string attemptId);
 
+    /// <summary>
+    /// Withdraws attempts: queued ones leave the queue; an agent holding one is told to cancel it
+    /// (SIGTERM, <paramref name="grace"/>, SIGKILL) and its slot comes back with its next heartbeat.
+    /// </summary>
+    Task Cancel(string[] attemptIds, string reason, TimeSpan grace);
+
     /// <summary>Of <paramref name="attemptIds"/>, those queued here or held by a connected agent.</summary>
     Task<string[]> Alive(string[] attemptIds);
 

@@ -1,8 +1,12 @@
+using Farm.Core.Executions;
 using Farm.Core.Pipelines;
 
 namespace Farm.Controller.Dispatch;
 
-/// <summary>An attempt waiting for, or offered to, an agent; <see cref="Action"/> is fully resolved.</summary>
+/// <summary>
+/// An attempt waiting for, or offered to, an agent; <see cref="Action"/> is fully resolved and
+/// <see cref="Inputs"/> are the archives its input artifacts name.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record Job(
     [property: Id(0)] string AttemptId,
@@ -11,4 +15,5 @@ public sealed record Job(
     [property: Id(3)] string Stage,
     [property: Id(4)] string ActionName,
     [property: Id(5)] string[] RunsOn,
-    [property: Id(6)] ActionDefinition Action);
+    [property: Id(6)] ActionDefinition Action,
+    [property: Id(7)] ArtifactRef[] Inputs);

@@ -1,5 +1,6 @@
 using Farm.Controller.Dispatch;
 using Farm.Controller.Hosting;
+using Farm.Controller.Pipelines;
 using Farm.Controller.Storage;
 using Farm.Core.Executions;
 using Farm.Core.Pipelines;
@@ -22,9 +23,20 @@ public sealed partial class ExecutionGrain(
     private PipelineDefinition? _pipeline;
     private IGrainTimer? _leaseTimer;
 
+    // What the pipeline grain knows of this execution in this activation: the stage it holds, and
+    // the stage it asked to enter. Unknown after activation, so the first Advance tells it again.
+    private bool _holdSynced;
+    private string? _heldStage;
+    private int? _requestedStage;
+
     private ExecutionRun? Run => state.State.Run;
 
     private IDispatcherGrain Dispatcher => GrainFactory.GetGrain<IDispatcherGrain>(0);
+
+    private IPipelineGrain PipelineGrain => GrainFactory.GetGrain<IPipelineGrain>(Run!.Pipeline);
+
+    private PipelineDefinition Definition => _pipeline ??= PipelineParser.Parse(state.State.Source).Pipeline
+        ?? throw new InvalidOperationException("A stored pipeline version no longer parses.");
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -42,21 +54,20 @@ public sealed partial class ExecutionGrain(
         return Task.CompletedTask;
     }
 
-    public async Task Begin(ExecutionStart start)
+    public async Task Begin(ExecutionStart start, ExecutionRun run)
     {
         if (Run is not null)
         {
             return;
         }
 
-        _pipeline = Parse(start.Source);
         state.State.Source = start.Source;
         state.State.Number = start.Number;
-        var run = ExecutionMachine.Create(this.GetPrimaryKeyString(), _pipeline, start.Version, start.Variables, time.GetUtcNow());
-        LogStarted(run.Id, start.Version);
+        LogStarted(run.Id, run.PipelineVersion, run.Trigger);
         await Save(run);
-        await Advance();
     }
+
+    public Task Kick() => Advance();
 
     public Task<ExecutionRun?> Get() => Task.FromResult(Run);
 
@@ -113,54 +124,220 @@ public sealed partial class ExecutionGrain(
         return true;
     }
 
-    public async Task Finish(string attemptId, bool succeeded, int? exitCode, string? message)
+    public async Task Finish(AttemptResult result)
     {
         if (Run is not { } run)
         {
             return;
         }
 
-        var next = ExecutionMachine.Finished(run, attemptId, succeeded, exitCode, message, time.GetUtcNow());
+        var next = ExecutionMachine.Finished(run, result.AttemptId, result.Succeeded, result.ExitCode, result.Message,
+            time.GetUtcNow(), result.Outputs, result.Artifacts);
         if (ReferenceEquals(next, run))
         {
-            LogStaleResult(run.Id, attemptId);
+            LogStaleResult(run.Id, result.AttemptId);
             return;
         }
 
-        _vouched.Remove(attemptId);
+        _vouched.Remove(result.AttemptId);
         await Save(next);
-        if (next.IsFinished)
-        {
-            LogFinished(next.Id, next.Status);
-        }
-
         await Advance();
     }
 
-    /// <summary>Queues every ready action, persists that, then hands the attempts to the dispatcher.</summary>
-    private async Task Advance()
+    public async Task<CommandOutcome> Stop(bool abandon, string reason)
     {
         if (Run is not { } run)
         {
-            return;
+            return new CommandOutcome(null, NotFound: true, $"No execution '{this.GetPrimaryKeyString()}' exists.");
         }
 
+        IReadOnlyList<string> abandoned;
+        try
+        {
+            run = ExecutionMachine.Stop(run, abandon, reason, time.GetUtcNow(), out abandoned);
+        }
+        catch (ExecutionRuleException e)
+        {
+            return new CommandOutcome(null, NotFound: false, e.Message);
+        }
+
+        LogStopped(run.Id, abandon, reason);
+        await Save(run);
+        if (abandoned.Count > 0)
+        {
+            foreach (var attemptId in abandoned)
+            {
+                _vouched.Remove(attemptId);
+            }
+
+            await Dispatcher.Cancel(abandoned.ToArray(), reason, options.Value.StopGrace);
+        }
+
+        await Advance();
+        return new CommandOutcome(Run, NotFound: false, null);
+    }
+
+    public async Task<CommandOutcome> Retry(string stage, bool all)
+    {
+        if (Run is not { } run)
+        {
+            return new CommandOutcome(null, NotFound: true, $"No execution '{this.GetPrimaryKeyString()}' exists.");
+        }
+
+        try
+        {
+            run = ExecutionMachine.Retry(run, stage, all, time.GetUtcNow());
+        }
+        catch (ExecutionRuleException e)
+        {
+            return new CommandOutcome(null, NotFound: e.Message.Contains("has no stage", StringComparison.Ordinal), e.Message);
+        }
+
+        LogRetried(run.Id, stage, all);
+        state.State.RollbackRequested = false;
+        _requestedStage = null;
+        await Save(run);
+        await Advance();
+        return new CommandOutcome(Run, NotFound: false, null);
+    }
+
+    public async Task EntryGranted(string stage)
+    {
+        if (Run is { WaitingForStage: { } waiting } run && run.Stages[waiting].Name == stage)
+        {
+            await Save(ExecutionMachine.Enter(run, waiting, time.GetUtcNow()));
+        }
+
+        // Either way the pipeline learns what this execution holds now (a stopped one gives the stage back).
+        _holdSynced = false;
+        await Advance();
+    }
+
+    public async Task SupersededBy(string newer)
+    {
+        if (Run is { IsFinished: false } run)
+        {
+            await Save(ExecutionMachine.Supersede(run, newer, time.GetUtcNow()));
+            await Advance();
+        }
+    }
+
+    /// <summary>
+    /// Moves the execution on as far as it can go now: tells the pipeline which stage it holds,
+    /// enters the next stage when the pipeline lets it, and queues every ready action. Each state is
+    /// stored before anything outside hears of it.
+    /// </summary>
+    private async Task Advance()
+    {
+        while (Run is { } run)
+        {
+            await SyncHeldStage(run);
+            if (run.IsFinished)
+            {
+                await AfterFinished(run);
+                return;
+            }
+
+            if (ExecutionMachine.NextStageToEnter(run) is { } next)
+            {
+                if (_requestedStage == next && run.WaitingForStage == next)
+                {
+                    return;
+                }
+
+                _requestedStage = next;
+                var decision = await PipelineGrain.RequestEntry(run.Id, run.Stages[next].Name);
+                run = Run;
+                var now = time.GetUtcNow();
+                await Save(decision.Verdict switch
+                {
+                    EntryVerdict.Granted => ExecutionMachine.Enter(run, next, now),
+                    EntryVerdict.Wait => ExecutionMachine.Wait(run, next, decision.Reason),
+                    _ => ExecutionMachine.Supersede(run, decision.Reason, now),
+                });
+                if (decision.Verdict == EntryVerdict.Wait)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (!await Dispatch(run))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Queues every ready action; true when one failed before dispatch and the state must be looked at again.</summary>
+    private async Task<bool> Dispatch(ExecutionRun run)
+    {
         var jobs = new List<Job>();
+        var failedBeforeDispatch = false;
         foreach (var at in ExecutionMachine.ReadyActions(run))
         {
-            run = ExecutionMachine.Queue(run, at, out var attemptId);
-            jobs.Add(JobFor(run, at, attemptId));
+            var stage = Definition.Stages[at.Stage];
+            if (!ActionResolver.TryResolve(stage.Actions[at.Action], run, out var resolved, out var dispatched, out var error))
+            {
+                run = ExecutionMachine.FailBeforeDispatch(run, at, error!, time.GetUtcNow());
+                failedBeforeDispatch = true;
+                continue;
+            }
+
+            run = ExecutionMachine.Queue(run, at, dispatched!, out var attemptId);
+            jobs.Add(new Job(attemptId, run.Id, run.Pipeline, stage.Name, resolved.Name, resolved.RunsOn.ToArray(), resolved,
+                dispatched!.InputArtifacts.ToArray()));
         }
 
-        if (jobs.Count == 0)
+        if (!ReferenceEquals(run, Run))
+        {
+            // Stored before any agent can hear of the attempts, so a result never arrives for an
+            // attempt that a restart would forget.
+            await Save(run);
+        }
+
+        if (jobs.Count > 0)
+        {
+            await Enqueue(jobs);
+        }
+
+        return failedBeforeDispatch;
+    }
+
+    private async Task SyncHeldStage(ExecutionRun run)
+    {
+        var held = run.CurrentStage is { } current ? run.Stages[current].Name : null;
+        if (_holdSynced && _heldStage == held)
         {
             return;
         }
 
-        // Stored before any agent can hear of the attempts, so a result never arrives for an attempt
-        // that a restart would forget.
-        await Save(run);
-        await Enqueue(jobs);
+        await PipelineGrain.Hold(run.Id, held);
+        (_holdSynced, _heldStage) = (true, held);
+        if (held is null && run.WaitingForStage is null)
+        {
+            _requestedStage = null;
+        }
+    }
+
+    /// <summary>A stage whose onFailure is rollback starts one, once, when the execution has failed in it.</summary>
+    private async Task AfterFinished(ExecutionRun run)
+    {
+        _leaseTimer?.Dispose();
+        _leaseTimer = null;
+        if (run.Status != RunStatus.Failed || state.State.RollbackRequested
+            || run.Stages.FirstOrDefault(s => s.Status == RunStatus.Failed) is not { OnFailure.Result: FailureResult.Rollback } failed)
+        {
+            return;
+        }
+
+        state.State.RollbackRequested = true;
+        var outcome = await PipelineGrain.RollbackToLastSuccess(failed.Name, run.Id);
+        var note = outcome.ExecutionId is { } rollback
+            ? $"Rollback {rollback} of stage '{failed.Name}' started."
+            : $"No rollback: {string.Join(" ", outcome.Errors)}";
+        await Save(ExecutionMachine.Annotate(Run!, note));
     }
 
     private async Task Enqueue(List<Job> jobs)
@@ -175,22 +352,23 @@ public sealed partial class ExecutionGrain(
         EnsureLeaseTimer();
     }
 
-    private Job JobFor(ExecutionRun run, ActionRef at, string attemptId)
-    {
-        _pipeline ??= Parse(state.State.Source);
-        var stage = _pipeline.Stages[at.Stage];
-        var action = ActionResolver.Resolve(stage.Actions[at.Action], run);
-        return new Job(attemptId, run.Id, run.Pipeline, stage.Name, action.Name, action.RunsOn.ToArray(), action);
-    }
-
     private async Task Save(ExecutionRun run)
     {
+        if (ReferenceEquals(run, state.State.Run))
+        {
+            return;
+        }
+
         state.State.Run = run;
         await state.WriteStateAsync();
         await history.UpsertAsync(run, state.State.Number);
         var changed = _changed;
         _changed = NewSignal();
         changed.TrySetResult();
+        if (run.IsFinished)
+        {
+            LogFinished(run.Id, run.Status);
+        }
     }
 
     private void EnsureLeaseTimer()
@@ -244,12 +422,18 @@ public sealed partial class ExecutionGrain(
             }
 
             _vouched.Remove(attemptId);
-            run = state.State.Run!;
-            if (action.Status == RunStatus.Queued)
+            run = Run!;
+            if (action.Status == RunStatus.Queued && action.Resolved is { } resolved)
             {
                 LogRequeued(run.Id, attemptId);
-                var next = ExecutionMachine.Queue(run, at, out var newAttempt);
-                requeue.Add(JobFor(next, at, newAttempt));
+                var next = ExecutionMachine.Queue(run, at, resolved, out var newAttempt);
+                var stage = Definition.Stages[at.Stage];
+                var definition = stage.Actions[at.Action] with
+                {
+                    Commands = resolved.Commands, Env = resolved.Env, Image = resolved.Image, Network = resolved.Network,
+                };
+                requeue.Add(new Job(newAttempt, run.Id, run.Pipeline, stage.Name, definition.Name, definition.RunsOn.ToArray(),
+                    definition, resolved.InputArtifacts.ToArray()));
                 await Save(next);
             }
             else
@@ -268,14 +452,10 @@ public sealed partial class ExecutionGrain(
         await Advance();
     }
 
-    private static PipelineDefinition Parse(string source) =>
-        PipelineParser.Parse(source).Pipeline
-        ?? throw new InvalidOperationException("A stored pipeline version no longer parses.");
-
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Execution {ExecutionId} started on pipeline version {Version}")]
-    private partial void LogStarted(string executionId, int version);
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Execution {ExecutionId} started on pipeline version {Version} ({Trigger})")]
+    private partial void LogStarted(string executionId, int version, string trigger);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Execution {ExecutionId} finished: {Status}")]
     private partial void LogFinished(string executionId, RunStatus status);
@@ -288,4 +468,10 @@ public sealed partial class ExecutionGrain(
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Execution {ExecutionId}: attempt {AttemptId} on agent {Agent} lost its lease")]
     private partial void LogLost(string executionId, string attemptId, string? agent);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Execution {ExecutionId} asked to stop (abandon: {Abandon}): {Reason}")]
+    private partial void LogStopped(string executionId, bool abandon, string reason);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "Execution {ExecutionId}: stage {Stage} retried (all actions: {All})")]
+    private partial void LogRetried(string executionId, string stage, bool all);
 }

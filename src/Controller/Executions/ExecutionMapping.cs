@@ -1,4 +1,7 @@
 using Farm.Api.V1;
+using ArtifactRef = Farm.Core.Executions.ArtifactRef;
+using ResolvedAction = Farm.Api.V1.ResolvedAction;
+using AttemptRecord = Farm.Api.V1.AttemptRecord;
 using Farm.Controller.Storage;
 using Farm.Core.Executions;
 using Google.Protobuf.WellKnownTypes;
@@ -15,7 +18,25 @@ internal static class ExecutionMapping
         RunStatus.InProgress => ExecutionStatus.InProgress,
         RunStatus.Succeeded => ExecutionStatus.Succeeded,
         RunStatus.Failed => ExecutionStatus.Failed,
+        RunStatus.Stopping => ExecutionStatus.Stopping,
+        RunStatus.Stopped => ExecutionStatus.Stopped,
+        RunStatus.Superseded => ExecutionStatus.Superseded,
+        RunStatus.Abandoned => ExecutionStatus.Abandoned,
+        RunStatus.Skipped => ExecutionStatus.Skipped,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    /// <summary>The run status an API status filter names; null for UNSPECIFIED and QUEUED, which no execution has.</summary>
+    public static RunStatus? FromProto(this ExecutionStatus status) => status switch
+    {
+        ExecutionStatus.Pending => RunStatus.Pending,
+        ExecutionStatus.InProgress => RunStatus.InProgress,
+        ExecutionStatus.Succeeded => RunStatus.Succeeded,
+        ExecutionStatus.Failed => RunStatus.Failed,
+        ExecutionStatus.Stopping => RunStatus.Stopping,
+        ExecutionStatus.Stopped => RunStatus.Stopped,
+        ExecutionStatus.Superseded => RunStatus.Superseded,
+        _ => null,
     };
 
     public static Execution ToProto(this ExecutionRun run)
@@ -30,6 +51,10 @@ internal static class ExecutionMapping
             FinishedAt = run.FinishedAt is { } finished ? Timestamp.FromDateTimeOffset(finished) : null,
             Revision = run.Revision,
             Message = run.Message ?? "",
+            Trigger = run.Trigger,
+            RollbackOf = run.Inherited?.ExecutionId ?? "",
+            WaitingForStage = run.WaitingForStage is { } waiting ? run.Stages[waiting].Name : "",
+            WaitingReason = run.WaitingReason ?? "",
         };
         foreach (var (name, value) in run.Variables)
         {
@@ -38,8 +63,8 @@ internal static class ExecutionMapping
 
         execution.Stages.Add(run.Stages.Select(stage =>
         {
-            var mapped = new StageExecution { Name = stage.Name, Status = stage.Status.ToProto() };
-            mapped.Actions.Add(stage.Actions.Select(ToProto));
+            var mapped = new StageExecution { Name = stage.Name, Status = stage.Status.ToProto(), Entries = stage.Entries, Message = stage.Message ?? "" };
+            mapped.Actions.Add(stage.Actions.Select(a => a.ToProto(stage.Name)));
             return mapped;
         }));
         return execution;
@@ -54,9 +79,22 @@ internal static class ExecutionMapping
         StartedAt = Timestamp.FromDateTimeOffset(summary.StartedAt),
         FinishedAt = summary.FinishedAt is { } finished ? Timestamp.FromDateTimeOffset(finished) : null,
         Message = summary.Message ?? "",
+        Trigger = summary.Trigger,
     };
 
-    private static ActionExecution ToProto(ActionRun action)
+    public static Artifact ToProto(this ArtifactRef artifact, string stage, string action, string fromExecution) => new()
+    {
+        Name = artifact.Name,
+        Sha256 = artifact.Sha256,
+        Size = artifact.Size,
+        Stage = stage,
+        Action = action,
+        FromExecutionId = fromExecution,
+    };
+
+    private static Timestamp? Time(DateTimeOffset? value) => value is { } time ? Timestamp.FromDateTimeOffset(time) : null;
+
+    private static ActionExecution ToProto(this ActionRun action, string stage)
     {
         var mapped = new ActionExecution
         {
@@ -74,6 +112,44 @@ internal static class ExecutionMapping
         if (action.ExitCode is { } exitCode)
         {
             mapped.ExitCode = exitCode;
+        }
+
+        mapped.Namespace = action.Namespace ?? "";
+        foreach (var (key, value) in action.Outputs)
+        {
+            mapped.Outputs[key] = value;
+        }
+
+        mapped.Artifacts.Add(action.Artifacts.Select(a => a.ToProto(stage, action.Name, "")));
+        if (action.Resolved is { } resolved)
+        {
+            mapped.Resolved = new ResolvedAction { Image = resolved.Image ?? "", Network = resolved.Network ?? "" };
+            mapped.Resolved.Commands.Add(resolved.Commands);
+            foreach (var (name, value) in resolved.Env)
+            {
+                mapped.Resolved.Env[name] = value;
+            }
+
+            mapped.Resolved.InputArtifacts.Add(resolved.InputArtifacts.Select(a => a.Name));
+        }
+
+        foreach (var earlier in action.PreviousAttempts)
+        {
+            var record = new AttemptRecord
+            {
+                AttemptId = earlier.AttemptId,
+                Status = earlier.Status.ToProto(),
+                Agent = earlier.Agent ?? "",
+                Message = earlier.Message ?? "",
+                StartedAt = Time(earlier.StartedAt),
+                FinishedAt = Time(earlier.FinishedAt),
+            };
+            if (earlier.ExitCode is { } code)
+            {
+                record.ExitCode = code;
+            }
+
+            mapped.PreviousAttempts.Add(record);
         }
 
         return mapped;

@@ -13,4 +13,7 @@ public sealed class ExecutionState
 
     /// <summary>The execution's number within its pipeline.</summary>
     public int Number { get; set; }
+
+    /// <summary>Set once a failed stage's onFailure rollback was asked for, so it is asked for once.</summary>
+    public bool RollbackRequested { get; set; }
 }

@@ -3,6 +3,7 @@ using Farm.Controller.Logs;
 using Farm.Controller.Pipelines;
 using Farm.Controller.Storage;
 using Farm.Core.Executions;
+using ArtifactRef = Farm.Core.Executions.ArtifactRef;
 using Grpc.Core;
 
 namespace Farm.Controller.Executions;
@@ -22,13 +23,36 @@ public sealed class ExecutionsService(IGrainFactory grains, ExecutionHistory his
     public override async Task<StartExecutionResponse> StartExecution(StartExecutionRequest request, ServerCallContext context)
     {
         Require(request.Pipeline, "pipeline");
-        var outcome = await grains.GetGrain<IPipelineGrain>(request.Pipeline).Start(new Dictionary<string, string>(request.Variables));
-        return outcome.Refusal switch
-        {
-            StartRefusal.None => new StartExecutionResponse { ExecutionId = outcome.ExecutionId },
-            StartRefusal.PipelineNotFound => throw new RpcException(new Status(StatusCode.NotFound, string.Join(" ", outcome.Errors))),
-            _ => throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join(" ", outcome.Errors))),
-        };
+        return Started(await grains.GetGrain<IPipelineGrain>(request.Pipeline).Start(new Dictionary<string, string>(request.Variables)));
+    }
+
+    public override async Task<StartExecutionResponse> RollbackStage(RollbackStageRequest request, ServerCallContext context)
+    {
+        Require(request.Pipeline, "pipeline");
+        Require(request.Stage, "stage");
+        Require(request.TargetExecutionId, "target_execution_id");
+        return Started(await grains.GetGrain<IPipelineGrain>(request.Pipeline).Rollback(request.Stage, request.TargetExecutionId));
+    }
+
+    public override async Task<Execution> StopExecution(StopExecutionRequest request, ServerCallContext context)
+    {
+        Require(request.ExecutionId, "execution_id");
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? (request.Abandon ? "stopped and abandoned" : "stopped") : request.Reason.Trim();
+        return Done(await grains.GetGrain<IExecutionGrain>(request.ExecutionId).Stop(request.Abandon, reason));
+    }
+
+    public override async Task<Execution> RetryStage(RetryStageRequest request, ServerCallContext context)
+    {
+        Require(request.ExecutionId, "execution_id");
+        Require(request.Stage, "stage");
+        return Done(await grains.GetGrain<IExecutionGrain>(request.ExecutionId).Retry(request.Stage, request.All));
+    }
+
+    public override async Task<ListArtifactsResponse> ListArtifacts(ListArtifactsRequest request, ServerCallContext context)
+    {
+        var response = new ListArtifactsResponse();
+        response.Artifacts.Add(ArtifactsOf(await GetRunAsync(request.ExecutionId)).Select(a => a.Artifact));
+        return response;
     }
 
     public override async Task<Execution> GetExecution(GetExecutionRequest request, ServerCallContext context) =>
@@ -42,13 +66,38 @@ public sealed class ExecutionsService(IGrainFactory grains, ExecutionHistory his
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"limit must be 0 to 500, not {request.Limit}."));
         }
 
+        int? before = null;
+        if (request.PageToken.Length > 0)
+        {
+            before = int.TryParse(request.PageToken, out var number) && number > 0
+                ? number
+                : throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"page_token '{request.PageToken}' is not one this API gave out; pass next_page_token from the previous page."));
+        }
+
+        var statuses = new List<RunStatus>();
+        foreach (var status in request.Statuses)
+        {
+            statuses.Add(status.FromProto() ?? throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"statuses: an execution is never {status}; filter by PENDING, IN_PROGRESS, SUCCEEDED, FAILED, STOPPING, STOPPED or SUPERSEDED.")));
+        }
+
         if ((await catalog.ListAsync()).All(p => p.Name != request.Pipeline))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"No pipeline named '{request.Pipeline}' has been applied."));
         }
 
+        var limit = request.Limit == 0 ? 50 : request.Limit;
+        // One more than asked tells whether another page exists.
+        var rows = await history.ListAsync(new HistoryQuery(request.Pipeline, limit + 1, statuses, request.Trigger,
+            request.StartedAfter?.ToDateTimeOffset(), request.StartedBefore?.ToDateTimeOffset(), before));
         var response = new ListExecutionsResponse();
-        response.Executions.Add((await history.ListAsync(request.Pipeline, request.Limit == 0 ? 50 : request.Limit)).Select(e => e.ToProto()));
+        response.Executions.Add(rows.Take(limit).Select(e => e.ToProto()));
+        if (rows.Count > limit)
+        {
+            response.NextPageToken = rows[limit - 1].Number.ToString();
+        }
+
         return response;
     }
 
@@ -89,9 +138,16 @@ public sealed class ExecutionsService(IGrainFactory grains, ExecutionHistory his
                 $"Stage '{request.Stage}' has no action '{request.Action}'; its actions are {string.Join(", ", run.Stages[stageIndex].Actions.Select(a => a.Name))}."));
         }
 
-        if (request.Offset < 0)
+        if (request.Offset < 0 || request.Attempt < 0)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"offset must be 0 or more, not {request.Offset}."));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "offset and attempt must be 0 or more."));
+        }
+
+        var first = run.Stages[stageIndex].Actions[actionIndex];
+        if (request.Attempt > Math.Max(first.Attempt, first.PreviousAttempts.Count))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound,
+                $"Action '{request.Action}' has made {first.Attempt} attempts; there is no attempt {request.Attempt}."));
         }
 
         var offset = request.Offset;
@@ -99,10 +155,13 @@ public sealed class ExecutionsService(IGrainFactory grains, ExecutionHistory his
         while (true)
         {
             var action = run.Stages[stageIndex].Actions[actionIndex];
-            // Read the state before the bytes: an attempt reports finished only after its whole log is
-            // stored, so when the state says finished, what follows is the complete log.
-            var done = run.IsFinished || action.Status is RunStatus.Succeeded or RunStatus.Failed;
-            if (action.AttemptId is { } attemptId)
+            // An earlier attempt is finished; the latest may still run. Read the state before the
+            // bytes: an attempt reports finished only after its whole log is stored, so when the
+            // state says finished, what follows is the complete log.
+            var earlier = request.Attempt > 0 && request.Attempt != action.Attempt;
+            var attemptId = earlier ? action.PreviousAttempts[request.Attempt - 1].AttemptId : action.AttemptId;
+            var done = earlier || run.IsFinished || action.Status.IsFinal() && action.Status != RunStatus.Pending;
+            if (attemptId is not null)
             {
                 if (shown is not null && shown != attemptId)
                 {
@@ -136,6 +195,41 @@ public sealed class ExecutionsService(IGrainFactory grains, ExecutionHistory his
             }
         }
     }
+
+    /// <summary>The artifacts an execution made, then those a rollback reuses, each with where it came from.</summary>
+    private static IEnumerable<(ArtifactRef Ref, Artifact Artifact)> ArtifactsOf(ExecutionRun run)
+    {
+        foreach (var stage in run.Stages)
+        {
+            foreach (var action in stage.Actions.Where(a => a.Status == RunStatus.Succeeded))
+            {
+                foreach (var artifact in action.Artifacts)
+                {
+                    yield return (artifact, artifact.ToProto(stage.Name, action.Name, ""));
+                }
+            }
+        }
+
+        foreach (var artifact in run.Inherited?.Artifacts ?? [])
+        {
+            yield return (artifact, artifact.ToProto("", "", run.Inherited!.ExecutionId));
+        }
+    }
+
+    private static StartExecutionResponse Started(StartOutcome outcome) => outcome.Refusal switch
+    {
+        StartRefusal.None => new StartExecutionResponse { ExecutionId = outcome.ExecutionId },
+        StartRefusal.PipelineNotFound or StartRefusal.NotFound => throw new RpcException(new Status(StatusCode.NotFound, string.Join(" ", outcome.Errors))),
+        StartRefusal.FailedPrecondition => throw new RpcException(new Status(StatusCode.FailedPrecondition, string.Join(" ", outcome.Errors))),
+        _ => throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join(" ", outcome.Errors))),
+    };
+
+    private static Execution Done(CommandOutcome outcome) => outcome switch
+    {
+        { Run: { } run } => run.ToProto(),
+        { NotFound: true } => throw new RpcException(new Status(StatusCode.NotFound, outcome.Error!)),
+        _ => throw new RpcException(new Status(StatusCode.FailedPrecondition, outcome.Error!)),
+    };
 
     private async Task<ExecutionRun> GetRunAsync(string executionId)
     {

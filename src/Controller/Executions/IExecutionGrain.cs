@@ -5,13 +5,17 @@ namespace Farm.Controller.Executions;
 
 /// <summary>
 /// One execution, keyed by its id. Holds the state machine's state, persists every transition
-/// before acting on it, hands ready actions to the dispatcher, and keeps the leases of its running
-/// attempts. Never calls the dispatcher's callers back, so grain calls cannot deadlock.
+/// before acting on it, asks its pipeline grain for stage entry, hands ready actions to the
+/// dispatcher, and keeps the leases of its running attempts.
 /// </summary>
 public interface IExecutionGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the execution and dispatches its first actions. Called once, by the pipeline grain.</summary>
-    Task Begin(ExecutionStart start);
+    /// <summary>Stores the new execution. Called once, by the pipeline grain, before <see cref="Kick"/>.</summary>
+    Task Begin(ExecutionStart start, ExecutionRun run);
+
+    /// <summary>Makes the execution go on: enter the next stage, dispatch ready actions.</summary>
+    [OneWay]
+    Task Kick();
 
     /// <summary>The current state; null when no execution has this id.</summary>
     [AlwaysInterleave]
@@ -34,14 +38,40 @@ public interface IExecutionGrain : IGrainWithStringKey
     Task<bool> Claim(string attemptId, string agentId);
 
     /// <summary>The attempt ended on its agent. Stale or repeated reports change nothing.</summary>
-    Task Finish(string attemptId, bool succeeded, int? exitCode, string? message);
+    Task Finish(AttemptResult result);
+
+    /// <summary>Stops the execution (see <see cref="ExecutionMachine.Stop"/>).</summary>
+    Task<CommandOutcome> Stop(bool abandon, string reason);
+
+    /// <summary>Runs a failed or stopped stage again (see <see cref="ExecutionMachine.Retry"/>).</summary>
+    Task<CommandOutcome> Retry(string stage, bool all);
+
+    /// <summary>The pipeline let the execution into the stage it waited for.</summary>
+    [OneWay]
+    Task EntryGranted(string stage);
+
+    /// <summary>A newer execution overtook this one at a stage boundary.</summary>
+    [OneWay]
+    Task SupersededBy(string newer);
 }
 
-/// <summary>What an execution starts from.</summary>
+/// <summary>What an execution keeps besides its state: the pinned pipeline file and its number.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ExecutionStart(
-    [property: Id(0)] string Pipeline,
-    [property: Id(1)] int Version,
-    [property: Id(2)] int Number,
-    [property: Id(3)] string Source,
-    [property: Id(4)] Dictionary<string, string> Variables);
+public sealed record ExecutionStart([property: Id(0)] string Source, [property: Id(1)] int Number);
+
+/// <summary>An attempt's end as its agent reported it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record AttemptResult(
+    [property: Id(0)] string AttemptId,
+    [property: Id(1)] bool Succeeded,
+    [property: Id(2)] int? ExitCode,
+    [property: Id(3)] string? Message,
+    [property: Id(4)] Dictionary<string, string> Outputs,
+    [property: Id(5)] ArtifactRef[] Artifacts);
+
+/// <summary>The result of a command on an execution: its new state, or why the command was refused.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CommandOutcome(
+    [property: Id(0)] ExecutionRun? Run,
+    [property: Id(1)] bool NotFound,
+    [property: Id(2)] string? Error);

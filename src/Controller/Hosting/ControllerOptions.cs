@@ -36,6 +36,13 @@ public sealed class ControllerOptions
     /// </summary>
     public string? Token { get; set; }
 
+    /// <summary>
+    /// How long an abandoned action's commands get between SIGTERM and SIGKILL. Default 10 s, as
+    /// <c>docker stop</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The time after which an attempt nobody vouches for is lost: three heartbeats.</summary>
     public TimeSpan Lease => HeartbeatInterval * 3;
 }

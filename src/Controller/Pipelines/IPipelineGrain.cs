@@ -1,8 +1,14 @@
+using Orleans.Concurrency;
+
 namespace Farm.Controller.Pipelines;
 
 /// <summary>
-/// One pipeline, keyed by its name: its versions and the numbering of its executions.
-/// Calls are processed one at a time, so two applies never make the same version number.
+/// One pipeline, keyed by its name: its versions, the numbering of its executions, and the
+/// run-time state its executions share: which execution is in each stage, which wait to enter it,
+/// and which inbound transitions are disabled. It decides stage entry by the pipeline's execution
+/// mode, so executions never have to coordinate with each other. It reaches execution grains only
+/// by one-way calls (and read-only interleaved ones), so an execution may call it at any time
+/// without a deadlock.
 /// </summary>
 public interface IPipelineGrain : IGrainWithStringKey
 {
@@ -17,4 +23,37 @@ public interface IPipelineGrain : IGrainWithStringKey
 
     /// <summary>Starts an execution of the latest version.</summary>
     Task<StartOutcome> Start(Dictionary<string, string> variables);
+
+    /// <summary>Starts a rollback of <paramref name="stage"/> to <paramref name="targetExecutionId"/>.</summary>
+    Task<StartOutcome> Rollback(string stage, string targetExecutionId);
+
+    /// <summary>
+    /// For a stage whose onFailure is rollback: starts a rollback of it to the newest execution in
+    /// which it succeeded. Returns a refusal when there is none.
+    /// </summary>
+    Task<StartOutcome> RollbackToLastSuccess(string stage, string failedExecutionId);
+
+    /// <summary>
+    /// An execution asks to enter a stage. Granted: it holds the stage now. Wait: it is in the
+    /// stage's queue and gets <see cref="Executions.IExecutionGrain.EntryGranted"/> when its turn
+    /// comes. Superseded: a newer execution waits for the same stage (superseded mode).
+    /// </summary>
+    Task<EntryDecision> RequestEntry(string executionId, string stage);
+
+    /// <summary>
+    /// The execution now holds exactly <paramref name="stage"/> (or nothing, when null): every other
+    /// stage it held or waited for is released and given to the next in line.
+    /// </summary>
+    Task Hold(string executionId, string? stage);
+
+    /// <summary>Disables or enables a stage's inbound transition.</summary>
+    Task<TransitionOutcome> SetTransition(string stage, bool enabled, string? reason);
+
+    /// <summary>The run-time state; null when the pipeline does not exist.</summary>
+    [AlwaysInterleave]
+    Task<PipelineRuntime?> GetRuntime();
+
+    /// <summary>The run-time state once its revision is above <paramref name="afterRevision"/>, or after <paramref name="timeout"/>.</summary>
+    [AlwaysInterleave]
+    Task<PipelineRuntime?> WaitForRuntimeChange(long afterRevision, TimeSpan timeout);
 }

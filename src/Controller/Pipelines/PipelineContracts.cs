@@ -12,17 +12,58 @@ public sealed record StoredPipelineVersion(
     [property: Id(2)] DateTimeOffset AppliedAt,
     [property: Id(3)] int LatestVersion);
 
-/// <summary>Why a start did not start anything.</summary>
+/// <summary>Why a start did not start anything; each maps to one gRPC status.</summary>
 public enum StartRefusal
 {
     None,
     PipelineNotFound,
     InvalidVariables,
+    NotFound,
+    FailedPrecondition,
 }
 
-/// <summary>The result of a start: an execution id, or a refusal with its reasons.</summary>
+/// <summary>The result of a start or a rollback: an execution id, or a refusal with its reasons.</summary>
 [GenerateSerializer, Immutable]
 public sealed record StartOutcome(
     [property: Id(0)] string? ExecutionId,
     [property: Id(1)] StartRefusal Refusal,
-    [property: Id(2)] string[] Errors);
+    [property: Id(2)] string[] Errors)
+{
+    public static StartOutcome Refused(StartRefusal refusal, string error) => new(null, refusal, [error]);
+}
+
+/// <summary>What a stage entry request got.</summary>
+public enum EntryVerdict
+{
+    Granted,
+    Wait,
+    Superseded,
+}
+
+/// <summary>The answer to a stage entry request; <see cref="Reason"/> says why it waits, or which execution superseded it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EntryDecision([property: Id(0)] EntryVerdict Verdict, [property: Id(1)] string Reason);
+
+/// <summary>The result of disabling or enabling a transition.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TransitionOutcome(
+    [property: Id(0)] PipelineRuntime? Runtime,
+    [property: Id(1)] StartRefusal Refusal,
+    [property: Id(2)] string? Error);
+
+/// <summary>A pipeline's run-time state, for the API and the dashboard.</summary>
+[GenerateSerializer, Immutable]
+public sealed record PipelineRuntime(
+    [property: Id(0)] string Name,
+    [property: Id(1)] int Version,
+    [property: Id(2)] string ExecutionMode,
+    [property: Id(3)] StageRuntime[] Stages,
+    [property: Id(4)] long Revision);
+
+/// <summary>One stage's run-time state.</summary>
+[GenerateSerializer, Immutable]
+public sealed record StageRuntime(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string? DisabledReason,
+    [property: Id(2)] string[] Executions,
+    [property: Id(3)] string[] Waiting);

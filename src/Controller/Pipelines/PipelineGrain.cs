@@ -5,12 +5,23 @@ using Farm.Core.Pipelines;
 
 namespace Farm.Controller.Pipelines;
 
-public sealed class PipelineGrain(
+public sealed partial class PipelineGrain(
     [PersistentState("pipeline", SqliteGrainStorage.Name)] IPersistentState<PipelineState> state,
     PipelineCatalog catalog,
-    TimeProvider time) : Grain, IPipelineGrain
+    ExecutionHistory history,
+    TimeProvider time,
+    ILogger<PipelineGrain> logger) : Grain, IPipelineGrain
 {
+    private PipelineDefinition? _latest;
+    private TaskCompletionSource _changed = NewSignal();
+
     private string Name => this.GetPrimaryKeyString();
+
+    private PipelineDefinition? Latest => _latest ??= state.State.Versions.Count == 0
+        ? null
+        : PipelineParser.Parse(state.State.Versions[^1].Source).Pipeline;
+
+    private ExecutionMode Mode => Latest?.ExecutionMode ?? ExecutionMode.Superseded;
 
     public async Task<ApplyOutcome> Apply(string source)
     {
@@ -33,7 +44,8 @@ public sealed class PipelineGrain(
 
         var applied = new PipelineVersionRecord(versions.Count + 1, source, time.GetUtcNow());
         versions.Add(applied);
-        await state.WriteStateAsync();
+        _latest = parsed.Pipeline;
+        await SaveRuntime();
         await catalog.UpsertAsync(Name, applied.Version, applied.AppliedAt);
         return new ApplyOutcome(applied.Version, Unchanged: false);
     }
@@ -54,27 +66,292 @@ public sealed class PipelineGrain(
 
     public async Task<StartOutcome> Start(Dictionary<string, string> variables)
     {
-        if (state.State.Versions.Count == 0)
+        if (Latest is not { } pipeline)
         {
-            return new StartOutcome(null, StartRefusal.PipelineNotFound, [$"No pipeline named '{Name}' has been applied."]);
+            return StartOutcome.Refused(StartRefusal.PipelineNotFound, $"No pipeline named '{Name}' has been applied.");
         }
 
-        var latest = state.State.Versions[^1];
-        var pipeline = PipelineParser.Parse(latest.Source).Pipeline
-            ?? throw new InvalidOperationException($"Stored version {latest.Version} of '{Name}' no longer parses.");
         var values = StartVariables.Resolve(pipeline, variables, out var errors);
         if (errors.Count > 0)
         {
             return new StartOutcome(null, StartRefusal.InvalidVariables, errors.ToArray());
         }
 
-        // The number is stored before the execution exists, so a crash between the two skips a number
-        // rather than ever reusing one.
+        var latest = state.State.Versions[^1];
+        var (id, number) = await NextExecutionId();
+        var run = ExecutionMachine.Create(id, pipeline, latest.Version, values, time.GetUtcNow());
+        return await Launch(run, latest.Source, number);
+    }
+
+    public async Task<StartOutcome> Rollback(string stage, string targetExecutionId)
+    {
+        if (state.State.Versions.Count == 0)
+        {
+            return StartOutcome.Refused(StartRefusal.PipelineNotFound, $"No pipeline named '{Name}' has been applied.");
+        }
+
+        var target = await GrainFactory.GetGrain<IExecutionGrain>(targetExecutionId).Get();
+        if (target is null || target.Pipeline != Name)
+        {
+            return StartOutcome.Refused(StartRefusal.NotFound, $"Pipeline '{Name}' has no execution '{targetExecutionId}'.");
+        }
+
+        if (target.Stages.All(s => s.Name != stage))
+        {
+            return StartOutcome.Refused(StartRefusal.NotFound,
+                $"Execution '{target.Id}' has no stage '{stage}'; its stages are {string.Join(", ", target.Stages.Select(s => s.Name))}.");
+        }
+
+        var source = state.State.Versions[target.PipelineVersion - 1].Source;
+        var pipeline = PipelineParser.Parse(source).Pipeline!;
+        ExecutionRun run;
+        int number;
+        string id;
+        try
+        {
+            // Checked before a number is taken, so a refused rollback leaves no gap.
+            ExecutionMachine.CreateRollback("check", pipeline, target, stage, time.GetUtcNow());
+            (id, number) = await NextExecutionId();
+            run = ExecutionMachine.CreateRollback(id, pipeline, target, stage, time.GetUtcNow());
+        }
+        catch (ExecutionRuleException e)
+        {
+            return StartOutcome.Refused(StartRefusal.FailedPrecondition, e.Message);
+        }
+
+        LogRollback(id, stage, target.Id);
+        return await Launch(run, source, number);
+    }
+
+    public async Task<StartOutcome> RollbackToLastSuccess(string stage, string failedExecutionId)
+    {
+        foreach (var summary in await history.ListAsync(Name, 100))
+        {
+            if (summary.Id == failedExecutionId)
+            {
+                continue;
+            }
+
+            var run = await GrainFactory.GetGrain<IExecutionGrain>(summary.Id).Get();
+            if (run?.Stages.FirstOrDefault(s => s.Name == stage)?.Status == RunStatus.Succeeded)
+            {
+                return await Rollback(stage, run.Id);
+            }
+        }
+
+        return StartOutcome.Refused(StartRefusal.FailedPrecondition,
+            $"Stage '{stage}' never succeeded in an earlier execution, so there is nothing to roll back to.");
+    }
+
+    public async Task<EntryDecision> RequestEntry(string executionId, string stage)
+    {
+        var decision = Decide(executionId, stage);
+        await SaveRuntime();
+        return decision;
+    }
+
+    public async Task Hold(string executionId, string? stage)
+    {
+        var changed = false;
+        foreach (var (name, executions) in state.State.InStage.Where(s => s.Key != stage).ToList())
+        {
+            changed |= executions.Remove(executionId);
+            changed |= GrantWaiting(name);
+        }
+
+        foreach (var (name, waiting) in state.State.Waiting.Where(w => w.Key != stage).ToList())
+        {
+            changed |= waiting.Remove(executionId);
+        }
+
+        if (changed)
+        {
+            await SaveRuntime();
+        }
+    }
+
+    public async Task<TransitionOutcome> SetTransition(string stage, bool enabled, string? reason)
+    {
+        if (Latest is not { } pipeline)
+        {
+            return new TransitionOutcome(null, StartRefusal.PipelineNotFound, $"No pipeline named '{Name}' has been applied.");
+        }
+
+        if (pipeline.Stages.All(s => s.Name != stage))
+        {
+            return new TransitionOutcome(null, StartRefusal.NotFound,
+                $"Pipeline '{Name}' has no stage '{stage}'; its stages are {string.Join(", ", pipeline.Stages.Select(s => s.Name))}.");
+        }
+
+        if (enabled)
+        {
+            state.State.DisabledTransitions.Remove(stage);
+            GrantWaiting(stage);
+        }
+        else
+        {
+            state.State.DisabledTransitions[stage] = reason!;
+        }
+
+        LogTransition(Name, stage, enabled, reason);
+        await SaveRuntime();
+        return new TransitionOutcome(Runtime(), StartRefusal.None, null);
+    }
+
+    public Task<PipelineRuntime?> GetRuntime() => Task.FromResult(Latest is null ? null : Runtime());
+
+    public async Task<PipelineRuntime?> WaitForRuntimeChange(long afterRevision, TimeSpan timeout)
+    {
+        if (Latest is not null && state.State.Revision <= afterRevision)
+        {
+            try
+            {
+                await _changed.Task.WaitAsync(timeout);
+            }
+            catch (TimeoutException)
+            {
+                // Nothing changed: the watcher gets the same state and asks again.
+            }
+        }
+
+        return Latest is null ? null : Runtime();
+    }
+
+    /// <summary>The entry rules of the three execution modes and of disabled transitions.</summary>
+    private EntryDecision Decide(string executionId, string stage)
+    {
+        var inStage = Members(state.State.InStage, stage);
+        if (inStage.Contains(executionId))
+        {
+            return new EntryDecision(EntryVerdict.Granted, "");
+        }
+
+        var waiting = Members(state.State.Waiting, stage);
+        waiting.Remove(executionId);
+        if (state.State.DisabledTransitions.TryGetValue(stage, out var reason))
+        {
+            return Enqueue(executionId, stage, waiting, $"the transition into stage '{stage}' is disabled: {reason}");
+        }
+
+        if (Mode == ExecutionMode.Parallel || (inStage.Count == 0 && waiting.Count == 0))
+        {
+            inStage.Add(executionId);
+            return new EntryDecision(EntryVerdict.Granted, "");
+        }
+
+        var busy = inStage.Count > 0 ? $"stage '{stage}' is busy with {string.Join(", ", inStage)}" : $"executions ahead wait for stage '{stage}'";
+        return Enqueue(executionId, stage, waiting, busy);
+    }
+
+    private EntryDecision Enqueue(string executionId, string stage, List<string> waiting, string reason)
+    {
+        var number = Number(executionId);
+        if (Mode == ExecutionMode.Superseded)
+        {
+            // At a stage boundary the newest execution wins; older ones waiting there are superseded.
+            var newer = waiting.Where(w => Number(w) > number).OrderByDescending(Number).FirstOrDefault();
+            if (newer is not null)
+            {
+                return new EntryDecision(EntryVerdict.Superseded, newer);
+            }
+
+            foreach (var older in waiting.ToList())
+            {
+                waiting.Remove(older);
+                LogSuperseded(older, executionId, stage);
+                GrainFactory.GetGrain<IExecutionGrain>(older).SupersededBy(executionId);
+            }
+        }
+
+        // Queued (and parallel behind a disabled transition) enter in the order they started.
+        var at = waiting.FindIndex(w => Number(w) > number);
+        waiting.Insert(at < 0 ? waiting.Count : at, executionId);
+        return new EntryDecision(EntryVerdict.Wait, reason);
+    }
+
+    /// <summary>Lets waiting executions into a stage that has room; true when any entered.</summary>
+    private bool GrantWaiting(string stage)
+    {
+        if (state.State.DisabledTransitions.ContainsKey(stage))
+        {
+            return false;
+        }
+
+        var waiting = Members(state.State.Waiting, stage);
+        var inStage = Members(state.State.InStage, stage);
+        var granted = false;
+        while (waiting.Count > 0 && (Mode == ExecutionMode.Parallel || inStage.Count == 0))
+        {
+            var next = waiting[0];
+            waiting.RemoveAt(0);
+            inStage.Add(next);
+            granted = true;
+            GrainFactory.GetGrain<IExecutionGrain>(next).EntryGranted(stage);
+        }
+
+        return granted;
+    }
+
+    private async Task<StartOutcome> Launch(ExecutionRun run, string source, int number)
+    {
+        var execution = GrainFactory.GetGrain<IExecutionGrain>(run.Id);
+        await execution.Begin(new ExecutionStart(source, number), run);
+        // One-way, so this returns at once: the execution asks this grain for stage entry as it
+        // starts, which a call that waited for it would deadlock.
+        await execution.Kick();
+        return new StartOutcome(run.Id, StartRefusal.None, []);
+    }
+
+    private async Task<(string Id, int Number)> NextExecutionId()
+    {
+        // Stored before the execution exists, so a crash between the two skips a number rather than reusing one.
         var number = ++state.State.ExecutionsStarted;
         await state.WriteStateAsync();
-        var id = $"{Name}-{number}";
-        await GrainFactory.GetGrain<IExecutionGrain>(id)
-            .Begin(new ExecutionStart(Name, latest.Version, number, latest.Source, new Dictionary<string, string>(values)));
-        return new StartOutcome(id, StartRefusal.None, []);
+        return ($"{Name}-{number}", number);
     }
+
+    private PipelineRuntime Runtime() => new(
+        Name,
+        state.State.Versions.Count,
+        Mode.ToString().ToLowerInvariant(),
+        (Latest?.Stages ?? []).Select(s => new StageRuntime(
+            s.Name,
+            state.State.DisabledTransitions.GetValueOrDefault(s.Name),
+            Members(state.State.InStage, s.Name).ToArray(),
+            Members(state.State.Waiting, s.Name).ToArray())).ToArray(),
+        state.State.Revision);
+
+    private async Task SaveRuntime()
+    {
+        state.State.Revision++;
+        await state.WriteStateAsync();
+        var changed = _changed;
+        _changed = NewSignal();
+        changed.TrySetResult();
+    }
+
+    private static List<string> Members(Dictionary<string, List<string>> byStage, string stage)
+    {
+        if (!byStage.TryGetValue(stage, out var members))
+        {
+            byStage[stage] = members = [];
+        }
+
+        return members;
+    }
+
+    /// <summary>The number at the end of an execution id (<c>hello-7</c> is 7), its start order.</summary>
+    private static int Number(string executionId) =>
+        int.TryParse(executionId.AsSpan(executionId.LastIndexOf('-') + 1), out var number) ? number : 0;
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Execution {Older} superseded by {Newer} before stage {Stage}")]
+    private partial void LogSuperseded(string older, string newer, string stage);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: transition into {Stage} enabled={Enabled} ({Reason})")]
+    private partial void LogTransition(string pipeline, string stage, bool enabled, string? reason);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Rollback {ExecutionId} of stage {Stage} to {Target} started")]
+    private partial void LogRollback(string executionId, string stage, string target);
 }

@@ -8,6 +8,18 @@ public sealed class PipelineState
 
     /// <summary>Executions started so far; numbers the next execution id.</summary>
     public int ExecutionsStarted { get; set; }
+
+    /// <summary>Disabled inbound transitions: stage name to the reason given.</summary>
+    public Dictionary<string, string> DisabledTransitions { get; set; } = [];
+
+    /// <summary>Executions in each stage now, by stage name.</summary>
+    public Dictionary<string, List<string>> InStage { get; set; } = [];
+
+    /// <summary>Executions waiting to enter each stage, in the order they will enter, by stage name.</summary>
+    public Dictionary<string, List<string>> Waiting { get; set; } = [];
+
+    /// <summary>Grows with every change of the above; watchers compare it.</summary>
+    public long Revision { get; set; }
 }
 
 /// <summary>One applied version as stored.</summary>

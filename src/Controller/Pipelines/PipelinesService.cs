@@ -76,6 +76,89 @@ public sealed class PipelinesService(IGrainFactory grains, PipelineCatalog catal
         };
     }
 
+    public override async Task<Api.V1.PipelineState> DisableTransition(DisableTransitionRequest request, ServerCallContext context)
+    {
+        Require(request.Pipeline, "pipeline");
+        Require(request.Stage, "stage");
+        Require(request.Reason, "reason");
+        return Map(await grains.GetGrain<IPipelineGrain>(request.Pipeline).SetTransition(request.Stage, enabled: false, request.Reason.Trim()));
+    }
+
+    public override async Task<Api.V1.PipelineState> EnableTransition(EnableTransitionRequest request, ServerCallContext context)
+    {
+        Require(request.Pipeline, "pipeline");
+        Require(request.Stage, "stage");
+        return Map(await grains.GetGrain<IPipelineGrain>(request.Pipeline).SetTransition(request.Stage, enabled: true, null));
+    }
+
+    public override async Task<Api.V1.PipelineState> GetPipelineState(GetPipelineStateRequest request, ServerCallContext context)
+    {
+        Require(request.Name, "name");
+        return Map(await grains.GetGrain<IPipelineGrain>(request.Name).GetRuntime() ?? throw NotApplied(request.Name));
+    }
+
+    public override async Task WatchPipeline(GetPipelineStateRequest request, IServerStreamWriter<Api.V1.PipelineState> responseStream, ServerCallContext context)
+    {
+        Require(request.Name, "name");
+        var grain = grains.GetGrain<IPipelineGrain>(request.Name);
+        var runtime = await grain.GetRuntime() ?? throw NotApplied(request.Name);
+        await responseStream.WriteAsync(Map(runtime), context.CancellationToken);
+        while (!context.CancellationToken.IsCancellationRequested)
+        {
+            // Under Orleans' 30 s call timeout, so a quiet pipeline is an answer, not an error.
+            var next = await grain.WaitForRuntimeChange(runtime.Revision, TimeSpan.FromSeconds(20)) ?? runtime;
+            if (next.Revision > runtime.Revision)
+            {
+                await responseStream.WriteAsync(Map(next), context.CancellationToken);
+            }
+
+            runtime = next;
+        }
+    }
+
+    private static Api.V1.PipelineState Map(TransitionOutcome outcome) => outcome switch
+    {
+        { Runtime: { } runtime } => Map(runtime),
+        { Refusal: StartRefusal.PipelineNotFound or StartRefusal.NotFound } => throw new RpcException(new Status(StatusCode.NotFound, outcome.Error!)),
+        _ => throw new RpcException(new Status(StatusCode.InvalidArgument, outcome.Error!)),
+    };
+
+    private static Api.V1.PipelineState Map(PipelineRuntime runtime)
+    {
+        var mapped = new Api.V1.PipelineState
+        {
+            Name = runtime.Name,
+            Version = runtime.Version,
+            ExecutionMode = runtime.ExecutionMode,
+            Revision = runtime.Revision,
+        };
+        foreach (var stage in runtime.Stages)
+        {
+            var state = new StageState
+            {
+                Name = stage.Name,
+                TransitionEnabled = stage.DisabledReason is null,
+                DisabledReason = stage.DisabledReason ?? "",
+            };
+            state.ExecutionIds.Add(stage.Executions);
+            state.WaitingExecutionIds.Add(stage.Waiting);
+            mapped.Stages.Add(state);
+        }
+
+        return mapped;
+    }
+
+    private static RpcException NotApplied(string name) =>
+        new(new Status(StatusCode.NotFound, $"No pipeline named '{name}' has been applied."));
+
+    private static void Require(string value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} is required."));
+        }
+    }
+
     private static ValidationError ToProto(PipelineError error) =>
         new() { Line = error.Line, Column = error.Column, Message = error.Message };
 }

@@ -6,7 +6,17 @@ namespace Farm.Controller.Storage;
 /// <summary>One row of the execution history: what listing needs, without stage details.</summary>
 public sealed record ExecutionSummary(
     string Id, string Pipeline, int Number, int PipelineVersion, RunStatus Status,
-    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Message);
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Message, string Trigger);
+
+/// <summary>Which executions of a pipeline to list; null or empty members do not filter.</summary>
+public sealed record HistoryQuery(
+    string Pipeline,
+    int Limit,
+    IReadOnlyCollection<RunStatus>? Statuses = null,
+    string? Trigger = null,
+    DateTimeOffset? StartedAfter = null,
+    DateTimeOffset? StartedBefore = null,
+    int? BeforeNumber = null);
 
 /// <summary>
 /// The execution history table: a projection of execution grain state, written by the grain after
@@ -19,8 +29,8 @@ public sealed class ExecutionHistory(SqliteDatabase database)
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO executions (id, pipeline, number, pipeline_version, status, started_at, finished_at, message)
-            VALUES ($id, $pipeline, $number, $version, $status, $started, $finished, $message)
+            INSERT INTO executions (id, pipeline, number, pipeline_version, status, started_at, finished_at, message, trigger)
+            VALUES ($id, $pipeline, $number, $version, $status, $started, $finished, $message, $trigger)
             ON CONFLICT (id) DO UPDATE SET status = $status, finished_at = $finished, message = $message;
             """;
         command.Parameters.AddWithValue("$id", run.Id);
@@ -31,17 +41,54 @@ public sealed class ExecutionHistory(SqliteDatabase database)
         command.Parameters.AddWithValue("$started", run.StartedAt.ToString("O"));
         command.Parameters.AddWithValue("$finished", (object?)run.FinishedAt?.ToString("O") ?? DBNull.Value);
         command.Parameters.AddWithValue("$message", (object?)run.Message ?? DBNull.Value);
+        command.Parameters.AddWithValue("$trigger", run.Trigger);
         await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>A pipeline's executions, newest first.</summary>
-    public async Task<IReadOnlyList<ExecutionSummary>> ListAsync(string pipeline, int limit)
+    public Task<IReadOnlyList<ExecutionSummary>> ListAsync(string pipeline, int limit) => ListAsync(new HistoryQuery(pipeline, limit));
+
+    /// <summary>A pipeline's executions that match <paramref name="query"/>, newest first.</summary>
+    public async Task<IReadOnlyList<ExecutionSummary>> ListAsync(HistoryQuery query)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM executions WHERE pipeline = $pipeline ORDER BY number DESC LIMIT $limit;";
-        command.Parameters.AddWithValue("$pipeline", pipeline);
-        command.Parameters.AddWithValue("$limit", limit);
+        var where = new List<string> { "pipeline = $pipeline" };
+        command.Parameters.AddWithValue("$pipeline", query.Pipeline);
+        if (query.Statuses is { Count: > 0 } statuses)
+        {
+            var names = statuses.Select((status, i) => (Name: $"$s{i}", Value: status.ToString())).ToList();
+            where.Add($"status IN ({string.Join(", ", names.Select(n => n.Name))})");
+            names.ForEach(n => command.Parameters.AddWithValue(n.Name, n.Value));
+        }
+
+        if (!string.IsNullOrEmpty(query.Trigger))
+        {
+            where.Add("trigger = $trigger");
+            command.Parameters.AddWithValue("$trigger", query.Trigger);
+        }
+
+        // ISO 8601 in UTC sorts as text in time order.
+        if (query.StartedAfter is { } after)
+        {
+            where.Add("started_at >= $after");
+            command.Parameters.AddWithValue("$after", after.ToUniversalTime().ToString("O"));
+        }
+
+        if (query.StartedBefore is { } before)
+        {
+            where.Add("started_at < $before");
+            command.Parameters.AddWithValue("$before", before.ToUniversalTime().ToString("O"));
+        }
+
+        if (query.BeforeNumber is { } number)
+        {
+            where.Add("number < $number");
+            command.Parameters.AddWithValue("$number", number);
+        }
+
+        command.CommandText = $"SELECT {Columns} FROM executions WHERE {string.Join(" AND ", where)} ORDER BY number DESC LIMIT $limit;";
+        command.Parameters.AddWithValue("$limit", query.Limit);
         return await ReadAllAsync(command);
     }
 
@@ -50,11 +97,11 @@ public sealed class ExecutionHistory(SqliteDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM executions WHERE status NOT IN ('Succeeded', 'Failed') ORDER BY started_at;";
+        command.CommandText = $"SELECT {Columns} FROM executions WHERE status IN ('InProgress', 'Stopping', 'Pending') ORDER BY started_at;";
         return await ReadAllAsync(command);
     }
 
-    private const string Columns = "id, pipeline, number, pipeline_version, status, started_at, finished_at, message";
+    private const string Columns = "id, pipeline, number, pipeline_version, status, started_at, finished_at, message, trigger";
 
     private static async Task<IReadOnlyList<ExecutionSummary>> ReadAllAsync(SqliteCommand command)
     {
@@ -67,7 +114,8 @@ public sealed class ExecutionHistory(SqliteDatabase database)
                 Enum.Parse<RunStatus>(reader.GetString(4)),
                 DateTimeOffset.Parse(reader.GetString(5)),
                 reader.IsDBNull(6) ? null : DateTimeOffset.Parse(reader.GetString(6)),
-                reader.IsDBNull(7) ? null : reader.GetString(7)));
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.GetString(8)));
         }
 
         return rows;

@@ -32,5 +32,9 @@ internal static class SqliteMigrations
             CREATE INDEX executions_by_pipeline ON executions (pipeline, number DESC);
             CREATE INDEX executions_by_status ON executions (status);
             """),
+        (2, """
+            -- What started each execution, for history filters.
+            ALTER TABLE executions ADD COLUMN trigger TEXT NOT NULL DEFAULT 'manual';
+            """),
     ];
 }

@@ -5,7 +5,11 @@ namespace Farm.Core.Executions;
 /// <summary>Resolves every <c>#{...}</c> reference of an action for one execution, just before dispatch.</summary>
 public static class ActionResolver
 {
-    /// <summary>The values references may name in <paramref name="run"/>.</summary>
+    /// <summary>
+    /// The values references may name in <paramref name="run"/> now: <c>execution.id</c>,
+    /// <c>pipeline.name</c>, <c>variables.NAME</c>, and <c>NS.KEY</c> for every output variable of a
+    /// succeeded action with a namespace (for a rollback, the rolled-back execution's too).
+    /// </summary>
     public static IReadOnlyDictionary<string, string> Values(ExecutionRun run)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -18,23 +22,61 @@ public static class ActionResolver
             values["variables." + name] = value;
         }
 
+        foreach (var (ns, outputs) in ExecutionMachine.OutputsByNamespace(run))
+        {
+            foreach (var (key, value) in outputs)
+            {
+                values[$"{ns}.{key}"] = value;
+            }
+        }
+
         return values;
     }
 
     /// <summary>
-    /// The action with commands, env values, image and network resolved. Validation at apply time
-    /// guarantees every reference exists, so a missing one here is a bug and throws.
+    /// The action with commands, env values, image and network resolved, and its input artifacts
+    /// found among those the execution made (or inherited). Validation at apply time guarantees that
+    /// every reference names something that runs earlier, but not that an action wrote the key; so a
+    /// missing value or artifact is an error for a person, in <paramref name="error"/>.
     /// </summary>
-    public static ActionDefinition Resolve(ActionDefinition action, ExecutionRun run)
+    public static bool TryResolve(ActionDefinition action, ExecutionRun run, out ActionDefinition resolved, out ResolvedAction? dispatched, out string? error)
     {
         var values = Values(run);
         string R(string text) => Interpolation.Resolve(text, values);
-        return action with
+        resolved = action;
+        dispatched = null;
+        try
         {
-            Commands = action.Commands.Select(R).ToList(),
-            Env = action.Env.ToDictionary(e => e.Key, e => R(e.Value)),
-            Image = action.Image is null ? null : R(action.Image),
-            Network = action.Network is null ? null : R(action.Network),
-        };
+            resolved = action with
+            {
+                Commands = action.Commands.Select(R).ToList(),
+                Env = action.Env.ToDictionary(e => e.Key, e => R(e.Value)),
+                Image = action.Image is null ? null : R(action.Image),
+                Network = action.Network is null ? null : R(action.Network),
+            };
+        }
+        catch (KeyNotFoundException e)
+        {
+            error = $"could not be dispatched: {e.Message} No earlier action wrote it to $FARM_OUTPUT.";
+            return false;
+        }
+
+        var available = (run.Inherited?.Artifacts ?? []).Concat(ExecutionMachine.ProducedArtifacts(run))
+            .GroupBy(a => a.Name).ToDictionary(g => g.Key, g => g.Last());
+        var inputs = new List<ArtifactRef>();
+        foreach (var name in action.InputArtifacts)
+        {
+            if (!available.TryGetValue(name, out var artifact))
+            {
+                error = $"could not be dispatched: input artifact '{name}' was not made by an earlier action of this execution.";
+                return false;
+            }
+
+            inputs.Add(artifact);
+        }
+
+        dispatched = new ResolvedAction(resolved.Image, resolved.Commands, resolved.Env, resolved.Network, inputs);
+        error = null;
+        return true;
     }
 }

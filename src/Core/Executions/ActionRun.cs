@@ -1,6 +1,6 @@
 namespace Farm.Core.Executions;
 
-/// <summary>An action of an execution with its latest attempt.</summary>
+/// <summary>An action of an execution with its latest attempt; earlier attempts are in <see cref="PreviousAttempts"/>.</summary>
 public sealed record ActionRun
 {
     public required string Name { get; init; }
@@ -8,6 +8,10 @@ public sealed record ActionRun
 
     /// <summary>The action type, lower case as in pipeline files (<c>container</c>, <c>shell</c>).</summary>
     public required string Type { get; init; }
+
+    /// <summary>The namespace its output variables are known by; null when it has none.</summary>
+    public string? Namespace { get; init; }
+
     public RunStatus Status { get; init; } = RunStatus.Pending;
 
     /// <summary>Attempts made so far; the latest is <see cref="AttemptId"/>.</summary>
@@ -21,11 +25,23 @@ public sealed record ActionRun
 
     public int? ExitCode { get; init; }
 
-    /// <summary>Why it failed; null otherwise.</summary>
+    /// <summary>Why it failed or was abandoned; null otherwise.</summary>
     public string? Message { get; init; }
 
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>The latest attempt's configuration as dispatched.</summary>
+    public ResolvedAction? Resolved { get; init; }
+
+    /// <summary>Output variables of the latest attempt.</summary>
+    public IReadOnlyDictionary<string, string> Outputs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Artifacts the latest attempt made.</summary>
+    public IReadOnlyList<ArtifactRef> Artifacts { get; init; } = [];
+
+    /// <summary>Every earlier attempt, oldest first.</summary>
+    public IReadOnlyList<AttemptRecord> PreviousAttempts { get; init; } = [];
 
     /// <summary>True while an attempt of this action is offered to or running on an agent.</summary>
     public bool IsActive => Status is RunStatus.Queued or RunStatus.InProgress;

@@ -7,6 +7,12 @@ namespace Farm.Core.Executions;
 /// </summary>
 public sealed record ExecutionRun
 {
+    /// <summary>The trigger of an execution started by a person or a tool.</summary>
+    public const string ManualTrigger = "manual";
+
+    /// <summary>The trigger of a rollback.</summary>
+    public const string RollbackTrigger = "rollback";
+
     public required string Id { get; init; }
     public required string Pipeline { get; init; }
     public required int PipelineVersion { get; init; }
@@ -14,13 +20,25 @@ public sealed record ExecutionRun
     public required DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 
-    /// <summary>Why the execution failed; null otherwise.</summary>
+    /// <summary>Why the execution failed, stopped or was superseded; null otherwise.</summary>
     public string? Message { get; init; }
+
+    /// <summary>What started it: <see cref="ManualTrigger"/> or <see cref="RollbackTrigger"/>.</summary>
+    public string Trigger { get; init; } = ManualTrigger;
+
+    /// <summary>For a rollback: what it reuses from the execution it rolls back to.</summary>
+    public Inheritance? Inherited { get; init; }
 
     /// <summary>Declared pipeline variables after start overrides, by name.</summary>
     public required IReadOnlyDictionary<string, string> Variables { get; init; }
 
     public required IReadOnlyList<StageRun> Stages { get; init; }
+
+    /// <summary>The stage the execution waits to enter; null when it does not wait.</summary>
+    public int? WaitingForStage { get; init; }
+
+    /// <summary>Why it waits there.</summary>
+    public string? WaitingReason { get; init; }
 
     /// <summary>Grows by one with every transition.</summary>
     public long Revision { get; init; }
@@ -28,5 +46,23 @@ public sealed record ExecutionRun
     /// <summary>Attempts created so far in this execution; numbers the next attempt id.</summary>
     public int AttemptsCreated { get; init; }
 
-    public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed;
+    /// <summary>True once nothing more will happen without a retry.</summary>
+    public bool IsFinished => Status.IsFinal();
+
+    /// <summary>The stage the execution is in (entered, not yet passed or ended); null between stages.</summary>
+    public int? CurrentStage
+    {
+        get
+        {
+            for (var i = 0; i < Stages.Count; i++)
+            {
+                if (Stages[i].Status is RunStatus.InProgress)
+                {
+                    return i;
+                }
+            }
+
+            return null;
+        }
+    }
 }

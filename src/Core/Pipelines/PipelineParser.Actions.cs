@@ -13,7 +13,7 @@ public static partial class PipelineParser
     private const string ReservedEnvPrefix = "FARM_";
 
     private static readonly string[] ActionKeys =
-        ["name", "type", "image", "commands", "env", "runOrder", "runsOn", "timeout", "network"];
+        ["name", "type", "image", "commands", "env", "runOrder", "runsOn", "timeout", "network", "namespace", "inputArtifacts", "outputArtifacts"];
 
     // Keys only container actions take; on any other type they are reported, not ignored,
     // because a silently ignored image would run the commands on the host instead.
@@ -37,10 +37,11 @@ public static partial class PipelineParser
 
     /// <summary>One action; null when it lacks a usable name or type (already reported).</summary>
     private static ActionDefinition? ReadAction(
-        ParseContext context, YamlMappingNode map, int index, string stageLabel, Dictionary<string, YamlNode> seen)
+        ParseContext context, YamlMappingNode map, int stageIndex, int index, string stageLabel, Dictionary<string, YamlNode> seen)
     {
         var peeked = PeekName(map);
-        var where = peeked is null ? $"in action {index + 1} of {stageLabel}" : $"in action '{peeked}' of {stageLabel}";
+        var label = peeked is null ? $"action {index + 1} of {stageLabel}" : $"action '{peeked}' of {stageLabel}";
+        var where = "in " + label;
         var fields = ReadKeys(context, map, ActionKeys, where);
 
         var name = ReadName(context, fields, map, "action", where);
@@ -59,19 +60,25 @@ public static partial class PipelineParser
             }
         }
 
-        var type = ReadType(context, fields, map, where);
-        var commands = ReadCommands(context, fields, map, where);
-        var env = ReadEnv(context, fields, where);
+        // The run order first: references and input artifacts are checked against where the action runs.
         var runOrder = ReadRunOrder(context, fields, where);
+        var position = new RunPosition(stageIndex, stageLabel, runOrder, index);
+        var actionName = name ?? $"action {index + 1}";
+        var type = ReadType(context, fields, map, where);
+        var commands = ReadCommands(context, fields, map, where, position);
+        var env = ReadEnv(context, fields, where, position);
         var runsOn = ReadLabels(context, fields, where);
         var timeout = ReadTimeout(context, fields, where);
+        var ns = ReadNamespace(context, fields, where, actionName, position);
+        var inputs = ReadInputArtifacts(context, fields, where, position);
+        var outputs = ReadOutputArtifacts(context, fields, label, actionName, position);
 
         string? image = null;
         string? network = null;
         if (type == ActionType.Container)
         {
-            image = ReadImage(context, fields, map, where);
-            network = ReadNetwork(context, fields, where);
+            image = ReadImage(context, fields, map, where, position);
+            network = ReadNetwork(context, fields, where, position);
         }
         else if (type is not null)
         {
@@ -102,6 +109,9 @@ public static partial class PipelineParser
             Commands = commands,
             Image = image,
             Network = network,
+            Namespace = ns,
+            InputArtifacts = inputs,
+            OutputArtifacts = outputs,
         };
     }
 
@@ -126,7 +136,8 @@ public static partial class PipelineParser
     }
 
     /// <summary>A list of commands, or one scalar taken as a single command.</summary>
-    private static List<string> ReadCommands(ParseContext context, Fields fields, YamlMappingNode map, string where)
+    private static List<string> ReadCommands(
+        ParseContext context, Fields fields, YamlMappingNode map, string where, RunPosition position)
     {
         var commands = new List<string>();
         if (!fields.TryGetValue("commands", out var field))
@@ -177,7 +188,7 @@ public static partial class PipelineParser
                 continue;
             }
 
-            CheckReferences(context, item, command, what, where);
+            CheckReferences(context, item, command, what, where, position);
             commands.Add(command);
         }
 
@@ -185,7 +196,7 @@ public static partial class PipelineParser
     }
 
     /// <summary>Environment variables in file order; numbers and booleans keep the text written.</summary>
-    private static Dictionary<string, string> ReadEnv(ParseContext context, Fields fields, string where)
+    private static Dictionary<string, string> ReadEnv(ParseContext context, Fields fields, string where, RunPosition position)
     {
         // Dictionary keeps insertion order while nothing is removed, which gives file order.
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -227,7 +238,7 @@ public static partial class PipelineParser
             }
 
             var value = IsNull(scalar) ? "" : scalar.Value ?? "";
-            CheckReferences(context, valueNode, value, $"env '{key}'", where);
+            CheckReferences(context, valueNode, value, $"env '{key}'", where, position);
             env[key] = value;
         }
 
@@ -321,7 +332,8 @@ public static partial class PipelineParser
         return timeout;
     }
 
-    private static string? ReadImage(ParseContext context, Fields fields, YamlMappingNode map, string where)
+    private static string? ReadImage(
+        ParseContext context, Fields fields, YamlMappingNode map, string where, RunPosition position)
     {
         var image = ReadRequiredText(context, fields, map, "image", where,
             "the container image to run the commands in, e.g. alpine:3.20");
@@ -331,7 +343,7 @@ public static partial class PipelineParser
         }
 
         var node = fields["image"].Value;
-        CheckReferences(context, node, image, "image", where);
+        CheckReferences(context, node, image, "image", where, position);
 
         // An image with a reference is only known at dispatch; the agent's pull reports it then.
         if (!image.Contains("#{", StringComparison.Ordinal) && !ImageReference.TryValidate(image, out var error))
@@ -342,7 +354,7 @@ public static partial class PipelineParser
         return image;
     }
 
-    private static string? ReadNetwork(ParseContext context, Fields fields, string where)
+    private static string? ReadNetwork(ParseContext context, Fields fields, string where, RunPosition position)
     {
         var network = ReadOptionalText(context, fields, "network", where);
         if (string.IsNullOrEmpty(network))
@@ -351,7 +363,7 @@ public static partial class PipelineParser
         }
 
         var node = fields["network"].Value;
-        CheckReferences(context, node, network, "network", where);
+        CheckReferences(context, node, network, "network", where, position);
         if (!network.Contains("#{", StringComparison.Ordinal) && !NetworkPattern().IsMatch(network))
         {
             context.Report(node,

@@ -134,43 +134,6 @@ public static partial class PipelineParser
         return null;
     }
 
-    /// <summary>
-    /// Reports each <c>#{...}</c> in <paramref name="text"/> that will not resolve: an unclosed one,
-    /// an undeclared variable, or a name that is neither a variable nor a built-in value.
-    /// </summary>
-    private static void CheckReferences(ParseContext context, YamlNode node, string text, string what, string where)
-    {
-        if (Interpolation.IndexOfUnclosed(text) >= 0)
-        {
-            context.Report(node,
-                $"unclosed '#{{' {where} ({what}): close it with '}}', or write '##{{' for a literal '#{{'.");
-        }
-
-        foreach (var reference in Interpolation.FindReferences(text).Distinct(StringComparer.Ordinal))
-        {
-            const string variablePrefix = "variables.";
-            if (reference is "execution.id" or "pipeline.name")
-            {
-                continue;
-            }
-
-            if (reference.StartsWith(variablePrefix, StringComparison.Ordinal))
-            {
-                var variable = reference[variablePrefix.Length..];
-                if (!context.Variables.Contains(variable))
-                {
-                    context.Report(node,
-                        $"unknown variable '{variable}' {where} ({what}): declare it under variables, or use #{{execution.id}} / #{{pipeline.name}}.");
-                }
-
-                continue;
-            }
-
-            context.Report(node,
-                $"unknown reference '#{{{reference}}}' {where} ({what}): write #{{variables.NAME}} for a variable declared under variables, or use #{{execution.id}} / #{{pipeline.name}}.");
-        }
-    }
-
     private static void WrongKind(ParseContext context, YamlNode node, string subject, string expected) =>
         context.Report(node, $"{subject} must be {expected}, not {Describe(node)}.");
 

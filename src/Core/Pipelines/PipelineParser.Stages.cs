@@ -5,7 +5,7 @@ namespace Farm.Core.Pipelines;
 /// <summary>Reading the <c>stages</c> list and each stage's <c>actions</c> list.</summary>
 public static partial class PipelineParser
 {
-    private static readonly string[] StageKeys = ["name", "actions"];
+    private static readonly string[] StageKeys = ["name", "actions", "onFailure", "beforeEntry"];
 
     private static List<StageDefinition> ReadStages(ParseContext context, Fields fields, YamlMappingNode root)
     {
@@ -48,15 +48,17 @@ public static partial class PipelineParser
                 }
             }
 
-            var actions = ReadActions(context, stageFields, map, label, where);
-            stages.Add(new StageDefinition(name ?? "", actions));
+            var onFailure = ReadOnFailure(context, stageFields, label);
+            var beforeEntry = ReadBeforeEntry(context, stageFields, index, label);
+            var actions = ReadActions(context, stageFields, map, index, label, where);
+            stages.Add(new StageDefinition(name ?? "", actions) { OnFailure = onFailure, BeforeEntry = beforeEntry });
         }
 
         return stages;
     }
 
     private static List<ActionDefinition> ReadActions(
-        ParseContext context, Fields fields, YamlMappingNode stage, string stageLabel, string where)
+        ParseContext context, Fields fields, YamlMappingNode stage, int stageIndex, string stageLabel, string where)
     {
         var actions = new List<ActionDefinition>();
         var list = ReadRequiredList(context, fields, stage, "actions", where, "action", "a name, a type and commands");
@@ -76,7 +78,7 @@ public static partial class PipelineParser
                 continue;
             }
 
-            var action = ReadAction(context, map, index, stageLabel, seen);
+            var action = ReadAction(context, map, stageIndex, index, stageLabel, seen);
             if (action is not null)
             {
                 actions.Add(action);

@@ -9,13 +9,18 @@ namespace Farm.Core.Pipelines;
 /// </summary>
 /// <remarks>
 /// The file's shape, key by key, is documented on the model types; in short:
-/// <c>name</c>, optional <c>variables</c> (name, default, description) and <c>stages</c> (name,
-/// actions), each action with <c>name</c>, <c>type</c> (container | shell), <c>commands</c>, and
-/// optionally <c>image</c> and <c>network</c> (container only), <c>env</c>, <c>runOrder</c>,
-/// <c>runsOn</c> and <c>timeout</c>.
+/// <c>name</c>, optional <c>variables</c> (name, default, description), optional
+/// <c>executionMode</c> (superseded | queued | parallel) and <c>stages</c> (name, actions, optional
+/// <c>onFailure</c> and <c>beforeEntry</c>), each action with <c>name</c>, <c>type</c>
+/// (container | shell), <c>commands</c>, and optionally <c>image</c> and <c>network</c> (container
+/// only), <c>env</c>, <c>runOrder</c>, <c>runsOn</c>, <c>timeout</c>, <c>namespace</c>,
+/// <c>inputArtifacts</c> and <c>outputArtifacts</c>.
+/// References (<c>#{...}</c>) and input artifacts may only name what an action that runs earlier
+/// provides: one in an earlier stage, or in the same stage with a lower runOrder.
 /// Error messages start in lowercase (they read after "line L, column C: ") and end with a period.
 /// This file holds the entry point and the top level; the other parts of this class read
-/// variables, stages, actions and the shared node helpers.
+/// variables, stages and their rules, actions and their artifacts, references, and the shared
+/// node helpers.
 /// </remarks>
 public static partial class PipelineParser
 {
@@ -27,7 +32,7 @@ public static partial class PipelineParser
 
     private const string TopLevel = "at the top level of the file";
 
-    private static readonly string[] TopKeys = ["name", "variables", "stages"];
+    private static readonly string[] TopKeys = ["name", "variables", "stages", "executionMode"];
 
     /// <summary>
     /// Parses <paramref name="yaml"/>. Never throws: a file that is not YAML at all gives one error
@@ -111,7 +116,15 @@ public static partial class PipelineParser
 
         // Variables first, whatever their place in the file: references in actions are checked against them.
         var variables = ReadVariables(context, fields);
+        var executionMode = ReadExecutionMode(context, fields);
         var stages = ReadStages(context, fields, root);
-        return new PipelineDefinition(name ?? "", variables, stages);
+
+        // References and input artifacts may name what a later part of the file declares.
+        foreach (var check in context.AfterStages)
+        {
+            check();
+        }
+
+        return new PipelineDefinition(name ?? "", variables, stages) { ExecutionMode = executionMode };
     }
 }

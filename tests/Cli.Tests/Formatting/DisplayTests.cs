@@ -24,4 +24,30 @@ public sealed class DisplayTests
 
         Assert.Equal("ID        STATUS   DURATION\nbuild-10  running  -\nbuild-9   failed\n", table.ToString());
     }
+
+    [Theory]
+    [InlineData(0, "0 B")]
+    [InlineData(1023, "1023 B")]
+    [InlineData(1024, "1.0 KiB")]
+    [InlineData(1536, "1.5 KiB")]
+    [InlineData(1048575, "1023.9 KiB")]
+    [InlineData(3355443, "3.1 MiB")]
+    [InlineData(1181116006, "1.0 GiB")]
+    public void Size_is_binary_units_truncated_to_tenths(long bytes, string expected)
+    {
+        Assert.Equal(expected, Display.Size(bytes));
+    }
+
+    [Theory]
+    [InlineData(Farm.Api.V1.ExecutionStatus.Stopping, "stopping", false)]
+    [InlineData(Farm.Api.V1.ExecutionStatus.Stopped, "stopped", true)]
+    [InlineData(Farm.Api.V1.ExecutionStatus.Superseded, "superseded", true)]
+    [InlineData(Farm.Api.V1.ExecutionStatus.Abandoned, "abandoned", true)]
+    [InlineData(Farm.Api.V1.ExecutionStatus.Skipped, "skipped", true)]
+    [InlineData(Farm.Api.V1.ExecutionStatus.InProgress, "running", false)]
+    public void New_statuses_have_words_and_know_whether_they_are_final(Farm.Api.V1.ExecutionStatus status, string word, bool final)
+    {
+        Assert.Equal(word, Display.Status(status));
+        Assert.Equal(final, Display.IsFinal(status));
+    }
 }

@@ -72,4 +72,42 @@ public sealed class ExecutionWatcherTests
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Equal(1, client.Calls);
     }
+
+    [Fact]
+    public async Task States_older_than_the_given_revision_are_skipped()
+    {
+        // Arrange: the stream still begins with the failed state from before a retry.
+        var before = Execution(ExecutionStatus.Failed, Ended("compile", ExecutionStatus.Failed, "host-1", 1, 1), Pending("unit"));
+        before.Revision = 4;
+        var retried = Execution(ExecutionStatus.InProgress, Running("compile", "host-2", attempt: 2), Pending("unit"));
+        retried.Revision = 5;
+        var done = Execution(ExecutionStatus.Succeeded, Ended("compile", ExecutionStatus.Succeeded, "host-2", 1, 0, attempt: 2),
+            Ended("unit", ExecutionStatus.Succeeded, "host-2", 2, 0));
+        done.Revision = 8;
+        var client = new ScriptedExecutionsClient(new ScriptedExecutionsClient.Stream([before, retried, done], null));
+        var seen = new List<long>();
+
+        // Act
+        var final = await new ExecutionWatcher(client, TextWriter.Null, new SteppingTimeProvider())
+            .WatchAsync("build-7", state => seen.Add(state.Revision), CancellationToken.None, fromRevision: 5)
+            .WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Assert
+        Assert.Equal(ExecutionStatus.Succeeded, final.Status);
+        Assert.Equal([5L, 8L], seen);
+    }
+
+    [Fact]
+    public async Task Stopped_execution_ends_the_watch()
+    {
+        var stopped = Execution(ExecutionStatus.Stopped, Ended("compile", ExecutionStatus.Succeeded, "host-1", 1, 0), Pending("unit"));
+        var client = new ScriptedExecutionsClient(new ScriptedExecutionsClient.Stream([stopped], Unavailable));
+
+        var final = await new ExecutionWatcher(client, TextWriter.Null, new SteppingTimeProvider())
+            .WatchAsync("build-7", _ => { }, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ExecutionStatus.Stopped, final.Status);
+        Assert.Equal(1, client.Calls);
+    }
 }

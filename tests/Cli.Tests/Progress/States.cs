@@ -1,4 +1,5 @@
 using Farm.Api.V1;
+using Farm.Cli.Formatting;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Farm.Cli.Tests.Progress;
@@ -19,7 +20,7 @@ internal static class States
             StartedAt = Timestamp.FromDateTimeOffset(Start),
             Message = message,
         };
-        if (status is ExecutionStatus.Succeeded or ExecutionStatus.Failed)
+        if (Display.IsFinal(status))
         {
             execution.FinishedAt = Timestamp.FromDateTimeOffset(Start.AddSeconds(75));
         }

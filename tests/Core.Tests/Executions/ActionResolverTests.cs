@@ -5,33 +5,51 @@ namespace Farm.Core.Tests.Executions;
 
 public sealed class ActionResolverTests
 {
-    [Fact]
-    public void References_resolve_in_commands_env_and_image_and_leave_shell_syntax_alone()
+    private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch;
+
+    private static PipelineDefinition Pipeline() => new("p", [new("who", "nobody", ""), new("tag", "1.0", "")],
+    [
+        new("Build", [new ActionDefinition { Name = "make", Type = ActionType.Shell, Commands = ["true"], Namespace = "Make",
+            OutputArtifacts = [new OutputArtifact("bundle", ["out/**"])] }]),
+        new("Ship", [new ActionDefinition
+        {
+            Name = "push", Type = ActionType.Container, Image = "farm/app:#{variables.tag}",
+            Env = new Dictionary<string, string> { ["TARGET"] = "#{pipeline.name}-#{variables.who}" },
+            Commands = ["echo \"compiling for #{variables.who} in $MODE\"", "echo \"##{kept} #{execution.id} #{Make.checksum}\""],
+            InputArtifacts = ["bundle"],
+        }]),
+    ]);
+
+    private static ExecutionRun AfterBuild(Dictionary<string, string> outputs)
     {
-        var pipeline = PipelineParser.Parse("""
-            name: p
-            variables:
-              - name: who
-                default: nobody
-              - name: tag
-                default: "1.0"
-            stages:
-              - name: Build
-                actions:
-                  - name: compile
-                    type: container
-                    image: "farm/app:#{variables.tag}"
-                    env: { TARGET: "#{pipeline.name}-#{variables.who}" }
-                    commands:
-                      - 'echo "compiling for #{variables.who} in $MODE"'
-                      - 'echo "##{kept} #{execution.id}"'
-            """).Pipeline!;
-        var run = ExecutionMachine.Create("p-7", pipeline, 1, new Dictionary<string, string> { ["who"] = "farm", ["tag"] = "2.1" }, DateTimeOffset.UnixEpoch);
+        var run = ExecutionMachine.Enter(
+            ExecutionMachine.Create("p-7", Pipeline(), 1, new Dictionary<string, string> { ["who"] = "farm", ["tag"] = "2.1" }, Now), 0, Now);
+        run = ExecutionMachine.Queue(run, new(0, 0), new(null, ["true"], new Dictionary<string, string>(), null, []), out var attempt);
+        return ExecutionMachine.Finished(run, attempt, true, 0, null, Now, outputs, [new ArtifactRef("bundle", new string('b', 64), 42)]);
+    }
 
-        var resolved = ActionResolver.Resolve(pipeline.Stages[0].Actions[0], run);
+    [Fact]
+    public void References_resolve_in_commands_env_and_image_and_inputs_are_found()
+    {
+        var run = AfterBuild(new() { ["checksum"] = "abc123" });
 
-        Assert.Equal(["echo \"compiling for farm in $MODE\"", "echo \"#{kept} p-7\""], resolved.Commands);
+        Assert.True(ActionResolver.TryResolve(Pipeline().Stages[1].Actions[0], run, out var resolved, out var dispatched, out var error));
+
+        Assert.Null(error);
+        Assert.Equal(["echo \"compiling for farm in $MODE\"", "echo \"#{kept} p-7 abc123\""], resolved.Commands);
         Assert.Equal("farm/app:2.1", resolved.Image);
         Assert.Equal("p-farm", resolved.Env["TARGET"]);
+        Assert.Equal(new ArtifactRef("bundle", new string('b', 64), 42), Assert.Single(dispatched!.InputArtifacts));
+    }
+
+    [Fact]
+    public void An_output_variable_no_action_wrote_is_a_dispatch_error_that_names_it()
+    {
+        var run = AfterBuild(new() { ["other"] = "x" });
+
+        Assert.False(ActionResolver.TryResolve(Pipeline().Stages[1].Actions[0], run, out _, out var dispatched, out var error));
+
+        Assert.Null(dispatched);
+        Assert.Equal("could not be dispatched: The reference '#{Make.checksum}' has no value. No earlier action wrote it to $FARM_OUTPUT.", error);
     }
 }

@@ -32,7 +32,7 @@ public sealed class PipelineParserErrorTests
         Assert.Equal((8, 9), (error.Line, error.Column));
         Assert.Equal(
             "unknown key 'runson' in action 'compile' of stage 'Build': did you mean 'runsOn'? "
-            + "Allowed keys are name, type, image, commands, env, runOrder, runsOn, timeout, network.",
+            + "Allowed keys are name, type, image, commands, env, runOrder, runsOn, timeout, network, namespace, inputArtifacts, outputArtifacts.",
             error.Message);
     }
 
@@ -58,7 +58,7 @@ public sealed class PipelineParserErrorTests
         var error = Assert.Single(result.Errors);
         Assert.Equal((2, 1), (error.Line, error.Column));
         Assert.Equal(
-            "unknown key 'owner' at the top level of the file: remove it. Allowed keys are name, variables, stages.",
+            "unknown key 'owner' at the top level of the file: remove it. Allowed keys are name, variables, stages, executionMode.",
             error.Message);
     }
 
@@ -687,7 +687,7 @@ public sealed class PipelineParserErrorTests
             "unknown variable 'x' in action 'compile' of stage 'Build' (command 1): declare it under variables, or use #{execution.id} / #{pipeline.name}.",
             result.Errors[2].Message);
         Assert.Equal(
-            "unknown reference '#{user}' in action 'compile' of stage 'Build' (env 'WHO'): write #{variables.NAME} for a variable declared under variables, or use #{execution.id} / #{pipeline.name}.",
+            "unknown reference '#{user}' in action 'compile' of stage 'Build' (env 'WHO'): write #{variables.NAME} for a variable declared under variables, #{NAMESPACE.KEY} for an output of an action that runs earlier, or use #{execution.id} / #{pipeline.name}.",
             result.Errors[3].Message);
     }
 
