@@ -18,7 +18,7 @@ public static class FarmApi
     /// <summary>Follows the execution until <paramref name="until"/> holds (default: it finished); fails after 90 s.</summary>
     public static async Task<Execution> WatchAsync(this FarmHost farm, string executionId, Func<Execution, bool>? until = null)
     {
-        until ??= e => e.Status is ExecutionStatus.Succeeded or ExecutionStatus.Failed;
+        until ??= e => e.Status is ExecutionStatus.Succeeded or ExecutionStatus.Failed or ExecutionStatus.Stopped or ExecutionStatus.Superseded;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         Execution? last = null;
         while (true)

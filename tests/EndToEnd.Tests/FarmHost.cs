@@ -8,7 +8,7 @@ using Grpc.Net.Client;
 namespace Farm.EndToEnd.Tests;
 
 /// <summary>
-/// A controller and one agent (labels linux, 2 slots) started as processes from their build
+/// A controller and two agents (labels linux plus first or second, 2 slots each) started as processes from their build
 /// output, on free loopback ports and a fresh data folder, against the Docker engine named by
 /// DOCKER_HOST. <see cref="RestartControllerAsync"/> kills the controller outright and starts it
 /// again on the same folder and ports, as a crash and a restart would.
@@ -20,6 +20,7 @@ public sealed class FarmHost : IAsyncLifetime
     private readonly List<string> _controllerOutput = [];
     private Process? _controller;
     private Process? _agent;
+    private Process? _secondAgent;
     private int _grpcPort;
     private int _siloPort;
     private int _gatewayPort;
@@ -62,18 +63,23 @@ public sealed class FarmHost : IAsyncLifetime
         (_grpcPort, _siloPort, _gatewayPort) = (FreePort(), FreePort(), FreePort());
         Channel = GrpcChannel.ForAddress(Address);
         await StartControllerAsync();
-        _agent = Start(Locate("Agent", "farm-agent.dll"), new()
-        {
-            ["Farm__Agent__Controller"] = Address,
-            ["Farm__Agent__AgentId"] = "e2e-agent",
-            ["Farm__Agent__Labels__0"] = "linux",
-            ["Farm__Agent__Slots"] = "2",
-            ["Farm__Agent__WorkDir"] = Path.Combine(Root, "agent"),
-            ["Farm__Agent__DefaultNetwork"] = "none",
-            ["Farm__Agent__MaxReconnectDelay"] = "00:00:01",
-            ["Farm__Agent__Token"] = _token ?? "",
-        }, null);
+        _agent = StartAgent("e2e-agent", "first");
+        _secondAgent = StartAgent("e2e-agent-2", "second");
     }
+
+    /// <summary>An agent labelled linux and <paramref name="label"/>, with 2 slots.</summary>
+    private Process StartAgent(string id, string label) => Start(Locate("Agent", "farm-agent.dll"), new()
+    {
+        ["Farm__Agent__Controller"] = Address,
+        ["Farm__Agent__AgentId"] = id,
+        ["Farm__Agent__Labels__0"] = "linux",
+        ["Farm__Agent__Labels__1"] = label,
+        ["Farm__Agent__Slots"] = "2",
+        ["Farm__Agent__WorkDir"] = Path.Combine(Root, id),
+        ["Farm__Agent__DefaultNetwork"] = "none",
+        ["Farm__Agent__MaxReconnectDelay"] = "00:00:01",
+        ["Farm__Agent__Token"] = _token ?? "",
+    }, null);
 
     public async Task RestartControllerAsync()
     {
@@ -102,6 +108,7 @@ public sealed class FarmHost : IAsyncLifetime
             ["Farm__Controller__GatewayPort"] = _gatewayPort.ToString(),
             ["Farm__Controller__HeartbeatInterval"] = "00:00:01",
             ["Farm__Controller__Token"] = _token ?? "",
+            ["Farm__Controller__StopGrace"] = "00:00:02",
         }, _controllerOutput);
 
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -186,7 +193,7 @@ public sealed class FarmHost : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var process in new[] { _agent, _controller })
+        foreach (var process in new[] { _agent, _secondAgent, _controller })
         {
             if (process is { HasExited: false })
             {

@@ -74,7 +74,7 @@ public sealed class PipelineRunTests(FarmHost farm)
         Assert.True(summary.StartedAt >= unit.FinishedAt && summary.StartedAt >= lint.FinishedAt);
         Assert.True(done.Action("Deploy", "release").StartedAt >= summary.FinishedAt);
         Assert.True(done.Action("Test", "unit").StartedAt >= done.Action("Build", "compile").FinishedAt);
-        Assert.Equal("e2e-agent", unit.Agent);
+        Assert.StartsWith("e2e-agent", unit.Agent);
         Assert.Equal("farm", done.Variables["who"]);
     }
 
@@ -158,7 +158,8 @@ public sealed class PipelineRunTests(FarmHost farm)
 
         Assert.Equal(ExecutionStatus.Succeeded, done.Status);
         var slow = done.Action("Long", "slow");
-        Assert.Equal((1, "e2e-agent"), (slow.Attempt, slow.Agent));
+        Assert.Equal(1, slow.Attempt);
+        Assert.StartsWith("e2e-agent", slow.Agent);
         Assert.Equal("before\nafter\n", await farm.ReadLogAsync(id, "Long", "slow"));
         Assert.Equal("next\n", await farm.ReadLogAsync(id, "Next", "quick"));
         var listed = await farm.Pipelines.ListPipelinesAsync(new ListPipelinesRequest());

@@ -20,16 +20,10 @@ public sealed partial class AttemptSupervisor(
     ContainerExecutor containers,
     ShellExecutor shell,
     LogShipper shipper,
-    AgentSessions.AgentSessionsClient client,
-    ControllerCallOptions callOptions,
-    ILoggerFactory loggers,
+    ArtifactTransfer transfer,
     ILogger<AttemptSupervisor> logger) : IDisposable
 {
-    // Built here from registered services, so the agent's registration needs no new line.
-    private readonly ArtifactTransfer _artifacts =
-        new(client, callOptions, options, loggers.CreateLogger<ArtifactTransfer>());
-
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<string, (CancellationTokenSource Cancel, StopRequest Stop)> _running = new();
     private readonly ConcurrentDictionary<string, AttemptFinished> _unacknowledged = new();
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _resultsChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -54,30 +48,35 @@ public sealed partial class AttemptSupervisor(
         }
 
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        if (!_running.TryAdd(offer.AttemptId, cancel))
+        var stop = new StopRequest();
+        if (!_running.TryAdd(offer.AttemptId, (cancel, stop)))
         {
             cancel.Dispose();
             return false;
         }
 
-        _ = Task.Run(() => RunAsync(offer, cancel.Token));
+        _ = Task.Run(() => RunAsync(offer, stop, cancel.Token));
         return true;
     }
 
-    /// <summary>Stops an attempt the controller no longer wants; nothing is reported for it.</summary>
-    public void Abandon(string attemptId)
+    /// <summary>
+    /// Stops an attempt the controller no longer wants: SIGTERM, <paramref name="grace"/>, SIGKILL.
+    /// Nothing is reported for it.
+    /// </summary>
+    public void Abandon(string attemptId, TimeSpan grace = default)
     {
         _unacknowledged.TryRemove(attemptId, out _);
-        if (_running.TryGetValue(attemptId, out var cancel))
+        if (_running.TryGetValue(attemptId, out var running))
         {
             LogAbandoned(attemptId);
-            cancel.Cancel();
+            running.Stop.Grace = grace;
+            running.Cancel.Cancel();
         }
     }
 
     public void Acknowledge(string attemptId) => _unacknowledged.TryRemove(attemptId, out _);
 
-    private async Task RunAsync(JobOffer offer, CancellationToken abandoned)
+    private async Task RunAsync(JobOffer offer, StopRequest stop, CancellationToken abandoned)
     {
         var attemptId = offer.AttemptId;
         var workspace = Path.Combine(_workDir, "workspaces", attemptId);
@@ -103,7 +102,7 @@ public sealed partial class AttemptSupervisor(
             await using var spool = new LogSpool(spoolPath);
             var shipping = shipper.ShipAsync(attemptId, spool, abandoned);
             result = await FetchInputsAsync(offer, workspace, abandoned)
-                ?? await ExecuteAsync(offer, workspace, outputFolder, spool, abandoned);
+                ?? await ExecuteAsync(offer, workspace, outputFolder, spool, stop, abandoned);
             await spool.CompleteAsync();
             if (result.Succeeded)
             {
@@ -149,9 +148,9 @@ public sealed partial class AttemptSupervisor(
             _unacknowledged[attemptId] = finished;
         }
 
-        if (_running.TryRemove(attemptId, out var cancel))
+        if (_running.TryRemove(attemptId, out var running))
         {
-            cancel.Dispose();
+            running.Cancel.Dispose();
         }
 
         Interlocked.Exchange(ref _resultsChanged, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -165,7 +164,7 @@ public sealed partial class AttemptSupervisor(
             string archive;
             try
             {
-                archive = await _artifacts.FetchAsync(offer.AttemptId, input, abandoned);
+                archive = await transfer.FetchAsync(offer.AttemptId, input, abandoned);
             }
             catch (Exception e) when (e is ArtifactException or IOException or UnauthorizedAccessException)
             {
@@ -214,7 +213,7 @@ public sealed partial class AttemptSupervisor(
             ArtifactRef artifact;
             try
             {
-                artifact = await _artifacts.PackAsync(spec.Name, workspace, spec.Paths, abandoned);
+                artifact = await transfer.PackAsync(spec.Name, workspace, spec.Paths, abandoned);
             }
             catch (Exception e) when (e is ArtifactException or IOException or UnauthorizedAccessException)
             {
@@ -223,7 +222,7 @@ public sealed partial class AttemptSupervisor(
 
             try
             {
-                await _artifacts.UploadAsync(offer.AttemptId, artifact, abandoned);
+                await transfer.UploadAsync(offer.AttemptId, artifact, abandoned);
             }
             catch (Exception e) when (e is ArtifactException or IOException or UnauthorizedAccessException)
             {
@@ -237,7 +236,7 @@ public sealed partial class AttemptSupervisor(
     }
 
     private async Task<ExecutorResult> ExecuteAsync(
-        JobOffer offer, string workspace, string outputFolder, LogSpool spool, CancellationToken abandoned)
+        JobOffer offer, string workspace, string outputFolder, LogSpool spool, StopRequest stop, CancellationToken abandoned)
     {
         var spec = offer.Spec;
         var isContainer = spec.Type == "container";
@@ -251,7 +250,7 @@ public sealed partial class AttemptSupervisor(
             ["FARM_WORKSPACE"] = isContainer ? ContainerExecutor.WorkspacePath : workspace,
             ["FARM_OUTPUT"] = isContainer ? ContainerExecutor.OutputPath : Path.Combine(outputFolder, "output"),
         };
-        var context = new AttemptContext(offer, workspace, environment, spool, outputFolder);
+        var context = new AttemptContext(offer, workspace, environment, spool, outputFolder, stop);
         IActionExecutor executor = spec.Type switch
         {
             "container" => containers,

@@ -13,8 +13,10 @@ namespace Farm.Agent.Executors;
 /// artifact; container executors mount it at <see cref="ContainerExecutor.OutputFolderPath"/>. Null
 /// when the attempt has none.
 /// </param>
+/// <param name="Stop">How to stop the commands when the attempt's token is cancelled; null kills at once.</param>
 public sealed record AttemptContext(
-    JobOffer Offer, string Workspace, IReadOnlyDictionary<string, string> Environment, LogSpool Output, string? OutputFolder = null)
+    JobOffer Offer, string Workspace, IReadOnlyDictionary<string, string> Environment, LogSpool Output,
+    string? OutputFolder = null, StopRequest? Stop = null)
 {
     /// <summary>The commands as one <c>sh -c</c> script that stops at the first failing command.</summary>
     public string Script => "set -e\n" + string.Join("\n", Offer.Spec.Commands) + "\n";

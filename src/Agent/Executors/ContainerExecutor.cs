@@ -30,6 +30,7 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
     {
         var spec = context.Offer.Spec;
         string? containerId = null;
+        var started = false;
         try
         {
             if (await EnsureImageAsync(spec.Image, cancellationToken) is { } missing)
@@ -64,6 +65,7 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
             using var stream = await _docker.Containers.AttachContainerAsync(containerId, tty: false,
                 new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true }, cancellationToken);
             await _docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken);
+            started = true;
 
             await CopyOutputAsync(stream, context, cancellationToken);
             var exit = await _docker.Containers.WaitContainerAsync(containerId, cancellationToken);
@@ -79,6 +81,11 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
         }
         finally
         {
+            if (started && cancellationToken.IsCancellationRequested && context.Stop is { Grace: var grace } && grace > TimeSpan.Zero)
+            {
+                await StopAsync(containerId!, grace);
+            }
+
             if (containerId is not null)
             {
                 await RemoveAsync(containerId);
@@ -129,6 +136,20 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
 
         await stdout.FlushAsync();
         await stderr.FlushAsync();
+    }
+
+    /// <summary>SIGTERM to the container's main process, then SIGKILL after <paramref name="grace"/>, as <c>docker stop</c>.</summary>
+    private async Task StopAsync(string containerId, TimeSpan grace)
+    {
+        try
+        {
+            await _docker.Containers.StopContainerAsync(containerId,
+                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(grace.TotalSeconds) });
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException)
+        {
+            LogRemoveFailed(containerId, e.Message);
+        }
     }
 
     private async Task RemoveAsync(string containerId)

@@ -1,3 +1,4 @@
+using Farm.Agent.Artifacts;
 using Farm.Agent.Attempts;
 using Farm.Agent.Executors;
 using Farm.Agent.Logs;
@@ -38,6 +39,7 @@ public static class AgentExtensions
         builder.Services.AddSingleton<ContainerExecutor>();
         builder.Services.AddSingleton<ShellExecutor>();
         builder.Services.AddSingleton<LogShipper>();
+        builder.Services.AddSingleton<ArtifactTransfer>();
         builder.Services.AddSingleton<AttemptSupervisor>();
         builder.Services.AddHostedService<AgentWorker>();
         return builder;

@@ -117,7 +117,7 @@ public sealed partial class AgentWorker(
                 });
                 break;
             case ControllerMessage.KindOneofCase.Cancel:
-                attempts.Abandon(message.Cancel.AttemptId);
+                attempts.Abandon(message.Cancel.AttemptId, TimeSpan.FromMilliseconds(Math.Max(0, message.Cancel.GraceMs)));
                 break;
             case ControllerMessage.KindOneofCase.FinishedAck:
                 attempts.Acknowledge(message.FinishedAck.AttemptId);

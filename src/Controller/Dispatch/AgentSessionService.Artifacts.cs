@@ -17,7 +17,7 @@ public sealed partial class AgentSessionService
     public override Task<ArtifactUploadStatus> GetArtifactUpload(ArtifactUploadQuery request, ServerCallContext context)
     {
         ValidateSha256(request.Sha256);
-        var (complete, stored) = Artifacts(context).Stored(request.Sha256);
+        var (complete, stored) = artifacts.Stored(request.Sha256);
         return Task.FromResult(new ArtifactUploadStatus { Complete = complete, Stored = stored });
     }
 
@@ -33,7 +33,7 @@ public sealed partial class AgentSessionService
         ValidateSha256(first.Sha256);
         await EnsureAttemptAsync(first.AttemptId);
 
-        var store = Artifacts(context);
+        var store = artifacts;
         var (complete, stored) = store.Stored(first.Sha256);
         var chunk = first;
         while (true)
@@ -71,7 +71,7 @@ public sealed partial class AgentSessionService
     {
         ValidateSha256(request.Sha256);
         await EnsureAttemptAsync(request.AttemptId);
-        await using var archive = Artifacts(context).OpenRead(request.Sha256)
+        await using var archive = artifacts.OpenRead(request.Sha256)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"This controller holds no artifact archive {request.Sha256}."));
 
         if (request.Offset < 0 || request.Offset > archive.Length)
@@ -90,9 +90,6 @@ public sealed partial class AgentSessionService
             offset += read;
         }
     }
-
-    private static ArtifactStore Artifacts(ServerCallContext context) =>
-        context.GetHttpContext().RequestServices.GetRequiredService<ArtifactStore>();
 
     private static void ValidateSha256(string sha256)
     {

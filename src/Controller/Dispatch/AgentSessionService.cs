@@ -1,4 +1,5 @@
 using Farm.Api.V1;
+using Farm.Controller.Artifacts;
 using Farm.Controller.Executions;
 using Farm.Controller.Hosting;
 using Farm.Controller.Logs;
@@ -16,6 +17,7 @@ namespace Farm.Controller.Dispatch;
 public sealed partial class AgentSessionService(
     IGrainFactory grains,
     LogStore logs,
+    ArtifactStore artifacts,
     IOptions<ControllerOptions> options,
     ILogger<AgentSessionService> logger) : AgentSessions.AgentSessionsBase
 {

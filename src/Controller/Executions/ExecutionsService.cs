@@ -1,4 +1,5 @@
 using Farm.Api.V1;
+using Farm.Controller.Artifacts;
 using Farm.Controller.Logs;
 using Farm.Controller.Pipelines;
 using Farm.Controller.Storage;
@@ -9,7 +10,8 @@ using Grpc.Core;
 namespace Farm.Controller.Executions;
 
 /// <summary>The Executions API: adapters from requests to the pipeline and execution grains.</summary>
-public sealed class ExecutionsService(IGrainFactory grains, ExecutionHistory history, PipelineCatalog catalog, LogStore logs)
+public sealed class ExecutionsService(
+    IGrainFactory grains, ExecutionHistory history, PipelineCatalog catalog, LogStore logs, ArtifactStore artifacts)
     : Api.V1.Executions.ExecutionsBase
 {
     private const int LogChunkBytes = 64 * 1024;
@@ -118,6 +120,28 @@ public sealed class ExecutionsService(IGrainFactory grains, ExecutionHistory his
             run = next;
         }
     }
+
+    public override async Task DownloadArtifact(DownloadArtifactRequest request, IServerStreamWriter<ArtifactChunk> responseStream, ServerCallContext context)
+    {
+        Require(request.Name, "name");
+        var run = await GetRunAsync(request.ExecutionId);
+        var found = ArtifactsOf(run).Where(a => a.Ref.Name == request.Name).Select(a => a.Ref).FirstOrDefault()
+            ?? throw new RpcException(new Status(StatusCode.NotFound,
+                $"Execution '{run.Id}' has no artifact '{request.Name}'; it has {Names(ArtifactsOf(run).Select(a => a.Ref.Name))}."));
+        await using var archive = artifacts.OpenRead(found.Sha256)
+            ?? throw new RpcException(new Status(StatusCode.DataLoss, $"Artifact '{request.Name}' ({found.Sha256}) is recorded but its archive is missing from the store."));
+        var buffer = new byte[LogChunkBytes];
+        long offset = 0;
+        int read;
+        while ((read = await archive.ReadAsync(buffer, context.CancellationToken)) > 0)
+        {
+            await responseStream.WriteAsync(new ArtifactChunk { Offset = offset, Data = Google.Protobuf.ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
+            offset += read;
+        }
+    }
+
+    private static string Names(IEnumerable<string> names) =>
+        names.ToList() is { Count: > 0 } list ? string.Join(", ", list) : "none";
 
     public override async Task ReadLog(ReadLogRequest request, IServerStreamWriter<LogChunk> responseStream, ServerCallContext context)
     {

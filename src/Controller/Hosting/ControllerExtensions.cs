@@ -1,4 +1,5 @@
 using System.Net;
+using Farm.Controller.Artifacts;
 using Farm.Controller.Dispatch;
 using Farm.Controller.Executions;
 using Farm.Controller.Logs;
@@ -41,6 +42,7 @@ public static class ControllerExtensions
         builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
 
         builder.Services.AddSingleton<LogStore>();
+        builder.Services.AddSingleton<ArtifactStore>();
         builder.Services.AddSingleton<TokenInterceptor>();
 
         builder.UseOrleans(silo =>
