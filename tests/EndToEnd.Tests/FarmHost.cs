@@ -168,19 +168,26 @@ public sealed class FarmHost : IAsyncLifetime
         return process;
     }
 
+    /// <summary>The checkout: the folder above the tests that holds Farm.sln.</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Farm.sln")))
+            {
+                root = root.Parent;
+            }
+
+            return root?.FullName ?? throw new InvalidOperationException("Farm.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
     /// <summary>A project's built assembly, of the same configuration as these tests.</summary>
     public static string Locate(string project, string dll)
     {
-        var testDir = AppContext.BaseDirectory;
-        var configuration = testDir.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var root = new DirectoryInfo(testDir);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Farm.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var path = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Farm.sln not found above " + testDir),
-            "src", project, "bin", configuration, "net10.0", dll);
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var path = Path.Combine(RepoRoot, "src", project, "bin", configuration, "net10.0", dll);
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build the solution first: {path} is missing.");
     }
 

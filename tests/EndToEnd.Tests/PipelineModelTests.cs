@@ -178,6 +178,51 @@ public sealed class PipelineModelTests(FarmHost farm)
         Assert.True(q3.Action("Deploy", "d").StartedAt >= q2.Action("Deploy", "d").FinishedAt);
     }
 
+    [Fact]
+    public async Task Action_past_its_timeout_fails_with_that_reason_and_its_container_is_gone()
+    {
+        var yaml = $$"""
+            name: timeouts
+            stages:
+              - name: Slow
+                actions:
+                  - name: sleeper
+                    type: container
+                    image: {{Image}}
+                    timeout: 1s
+                    commands: [ "echo going to sleep", "sleep 60" ]
+            """;
+
+        var done = await farm.WatchAsync(await farm.ApplyAndStartAsync(yaml));
+        var sleeper = done.Action("Slow", "sleeper");
+        await WaitForContainersAsync(sleeper.AttemptId, count: 0);
+
+        Assert.Equal(ExecutionStatus.Failed, done.Status);
+        Assert.Equal("timed out after 1 s", sleeper.Message);
+        Assert.Equal("going to sleep\n", await farm.ReadLogAsync(done.Id, "Slow", "sleeper"));
+    }
+
+    [Fact]
+    public async Task Pipeline_watch_streams_each_change_of_transitions_and_stages()
+    {
+        await farm.Pipelines.ApplyPipelineAsync(new ApplyPipelineRequest
+        {
+            Definition = $"name: watched\nstages:\n  - name: Build\n    actions:\n      - name: b\n        type: shell\n        commands: [ \"true\" ]\n",
+        });
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var watch = farm.Pipelines.WatchPipeline(new GetPipelineStateRequest { Name = "watched" }, cancellationToken: cancel.Token);
+
+        Assert.True(await watch.ResponseStream.MoveNext(cancel.Token));
+        var before = watch.ResponseStream.Current;
+        await farm.Pipelines.DisableTransitionAsync(new DisableTransitionRequest { Pipeline = "watched", Stage = "Build", Reason = "maintenance" });
+        Assert.True(await watch.ResponseStream.MoveNext(cancel.Token));
+        var after = watch.ResponseStream.Current;
+
+        Assert.Equal((true, "superseded"), (before.Stages[0].TransitionEnabled, before.ExecutionMode));
+        Assert.Equal((false, "maintenance"), (after.Stages[0].TransitionEnabled, after.Stages[0].DisabledReason));
+        Assert.True(after.Revision > before.Revision);
+    }
+
     private static bool IsOver(Execution e) =>
         e.Status is ExecutionStatus.Succeeded or ExecutionStatus.Failed or ExecutionStatus.Superseded or ExecutionStatus.Stopped;
 

@@ -29,10 +29,6 @@ internal sealed partial class CodePipelineImporter
         ["CodeDeploy"] = "start the deployment with 'aws deploy create-deployment' in an image with the AWS CLI",
     };
 
-    // Commands whose effect (working directory, environment, shell options) must reach the commands after them.
-    [GeneratedRegex(@"^\s*(?:export|cd|pushd|popd|source|\.|set|unset|alias|umask|shopt|[A-Za-z_][A-Za-z0-9_]*=)(?:\s|$|=)", RegexOptions.CultureInvariant)]
-    private static partial Regex CarriesShellState();
-
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
     private static partial Regex EnvName();
 
@@ -171,18 +167,11 @@ internal sealed partial class CodePipelineImporter
             }
         }
 
-        var rewritten = commands.Select(c => Rewrite(c, where)).ToList();
-        // CodeBuild runs an action's commands in one shell; Farm runs each list item in its own
-        // 'sh -c'. Where a command leaves state for the next (export, cd) or output variables must
-        // be read at the end, the commands become one script that stops at the first failure.
-        var asScript = outputVariables.Count > 0 || rewritten.Any(c => CarriesShellState().IsMatch(c));
-        if (asScript)
-        {
-            _notes.Add(new ImportNote(where,
-                "commands joined into one 'set -e' script: CodePipeline runs them in one shell, Farm runs each list item in its own sh -c"
-                + (outputVariables.Count > 0 ? "; output variables are written to $FARM_OUTPUT at its end" : "")));
-        }
-
+        // Farm runs an action's commands as one shell script, as CodeBuild does, so exports and cd
+        // carry from one command to the next; output variables are written to $FARM_OUTPUT last.
+        var rewritten = commands.Select(c => Rewrite(c, where))
+            .Concat(outputVariables.Select(v => $"printf '%s=%s\\n' {v} \"${{{v}}}\" >> \"$FARM_OUTPUT\""))
+            .ToList();
         if (notCarried.Count > 0)
         {
             _yaml.Comment(StageIndent + 2, $"From CodePipeline, not carried over: {string.Join("; ", notCarried)}");
@@ -199,19 +188,9 @@ internal sealed partial class CodePipelineImporter
         }
 
         _yaml.Key(ActionIndent, "commands");
-        if (asScript)
+        foreach (var command in rewritten)
         {
-            var script = new List<string> { "set -e" };
-            script.AddRange(rewritten);
-            script.AddRange(outputVariables.Select(v => $"printf '%s=%s\\n' {v} \"${{{v}}}\" >> \"$FARM_OUTPUT\""));
-            _yaml.ScriptItem(ActionIndent, script);
-        }
-        else
-        {
-            foreach (var command in rewritten)
-            {
-                _yaml.TextItem(ActionIndent, command);
-            }
+            _yaml.TextItem(ActionIndent, command);
         }
     }
 

@@ -9,8 +9,7 @@ namespace Farm.Cli.Import;
 /// boolean, null or another structure:
 /// <list type="bullet">
 /// <item>single quotes for one-line printable text, an inner <c>'</c> doubled;</item>
-/// <item>double quotes with escapes for anything holding line breaks, tabs or control characters;</item>
-/// <item>a literal block (<c>|-</c>) only for multi-line scripts, through <see cref="ScriptItem"/>.</item>
+/// <item>double quotes with escapes for anything holding line breaks, tabs or control characters.</item>
 /// </list>
 /// Only fixed words the importer chooses (<c>container</c>, <c>rollback</c>, numbers) are written plain.
 /// </summary>
@@ -66,37 +65,6 @@ internal sealed class YamlWriter
 
     /// <summary>A list item that is one text value, <c>- 'text'</c>, under a key written at <paramref name="keyIndent"/>.</summary>
     public void TextItem(int keyIndent, string value) => Line(keyIndent + 2, "- " + Quote(value));
-
-    /// <summary>
-    /// A list item, under a key written at <paramref name="keyIndent"/>, holding a multi-line script as a literal block, so it reads as written. Falls back
-    /// to a double-quoted scalar when the script holds characters a literal block cannot carry.
-    /// </summary>
-    public void ScriptItem(int keyIndent, IReadOnlyList<string> lines)
-    {
-        if (lines.Any(l => l.Any(NeedsEscape)))
-        {
-            TextItem(keyIndent, string.Join('\n', lines));
-            return;
-        }
-
-        var indent = keyIndent + 2;
-
-        // An indentation indicator is needed when the first line starts with a space; trailing
-        // blank lines are dropped by the strip chomping indicator and do not matter to sh.
-        var header = lines.Count > 0 && lines[0].StartsWith(' ') ? "|2-" : "|-";
-        Line(indent, "- " + header);
-        foreach (var line in lines)
-        {
-            if (line.Length == 0)
-            {
-                _text.Append('\n');
-            }
-            else
-            {
-                Line(indent + 2, line);
-            }
-        }
-    }
 
     /// <summary>The YAML form of <paramref name="value"/> as a quoted scalar that reads back exactly.</summary>
     public static string Quote(string value)

@@ -28,12 +28,10 @@ public sealed class CodePipelineImporterTests
                     paths:
                       - 'dist/**'
                 commands:
-                  - |-
-                    set -e
-                    echo "building #{variables.greeting} in #{execution.id}"
-                    export BUILD_ID=build-42
-                    mkdir -p dist && echo "it's built" > dist/app.txt
-                    printf '%s=%s\n' BUILD_ID "${BUILD_ID}" >> "$FARM_OUTPUT"
+                  - 'echo "building #{variables.greeting} in #{execution.id}"'
+                  - 'export BUILD_ID=build-42'
+                  - 'mkdir -p dist && echo "it''s built" > dist/app.txt'
+                  - 'printf ''%s=%s\n'' BUILD_ID "${BUILD_ID}" >> "$FARM_OUTPUT"'
           - name: 'Deploy'
             onFailure: rollback
             beforeEntry:
@@ -65,14 +63,13 @@ public sealed class CodePipelineImporterTests
     }
 
     [Fact]
-    public void Small_pipeline_notes_the_image_and_the_joined_script()
+    public void Small_pipeline_notes_the_image_of_each_commands_action()
     {
         var result = CodePipelineImporter.Import(Sample.Read("small.json"));
 
         Assert.Equal(
             [
                 "Build/compile: CodePipeline ran these commands in CodeBuild's managed Linux image; written with image farm/busybox, which has busybox tools only: set an image with the tools they need",
-                "Build/compile: commands joined into one 'set -e' script: CodePipeline runs them in one shell, Farm runs each list item in its own sh -c; output variables are written to $FARM_OUTPUT at its end",
                 "Deploy/release: CodePipeline ran these commands in CodeBuild's managed Linux image; written with image farm/busybox, which has busybox tools only: set an image with the tools they need",
             ],
             result.Notes.Select(n => n.ToString()));
@@ -285,7 +282,8 @@ public sealed class CodePipelineImporterTests
         Assert.Equal("BuildVariables", compile.Namespace);
         Assert.Equal(TimeSpan.FromMinutes(20), compile.Timeout);
         Assert.Equal(["dist/**"], Assert.Single(compile.OutputArtifacts).Paths);
-        Assert.StartsWith("set -e\necho \"building #{variables.greeting} in #{execution.id}\"\n", Assert.Single(compile.Commands));
+        Assert.Equal("echo \"building #{variables.greeting} in #{execution.id}\"", compile.Commands[0]);
+        Assert.Equal("printf '%s=%s\\n' BUILD_ID \"${BUILD_ID}\" >> \"$FARM_OUTPUT\"", compile.Commands[^1]);
         var deploy = pipeline.Stages[1];
         Assert.Equal(Farm.Core.Pipelines.FailureResult.Rollback, deploy.OnFailure.Result);
         Assert.Equal(Farm.Core.Pipelines.EntryResult.Skip, deploy.BeforeEntry!.Result);

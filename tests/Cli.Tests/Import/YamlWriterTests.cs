@@ -28,19 +28,6 @@ public sealed class YamlWriterTests
     }
 
     [Fact]
-    public void Script_item_reads_back_as_one_multi_line_command()
-    {
-        var writer = new YamlWriter();
-        writer.Key(0, "commands");
-        writer.ScriptItem(0, ["  indented first", "echo 'a' # b", "", "last"]);
-
-        var root = (YamlMappingNode)Load(writer.ToString());
-        var item = (YamlScalarNode)((YamlSequenceNode)root.Children[new YamlScalarNode("commands")]).Children.Single();
-
-        Assert.Equal("  indented first\necho 'a' # b\n\nlast", item.Value);
-    }
-
-    [Fact]
     public void Comment_stays_on_one_line()
     {
         var writer = new YamlWriter();
