@@ -92,7 +92,16 @@ public sealed class ExecutionGrainTests
         var attemptId = run.Stages[0].Actions[0].AttemptId!;
         var dispatcher = cluster.Grains.GetGrain<IDispatcherGrain>(0);
 
-        Assert.Equal([attemptId], await dispatcher.Alive([attemptId]));
+        // The execution stores the queued attempt before it hands it to the dispatcher.
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while ((await dispatcher.Alive([attemptId])).Length == 0)
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+        }
+
+
         Assert.Equal(2, (await dispatcher.Agents()).Single(a => a.AgentId == "plain").FreeSlots);
 
         var labelled = new FakeAgent();
