@@ -235,4 +235,31 @@ public sealed class StageLockingTests
         Assert.Equal((RunStatus.Succeeded, ExecutionRun.RollbackTrigger, "ship-1"), (done.Status, done.Trigger, done.Inherited!.ExecutionId));
         Assert.Equal(RunStatus.Skipped, done.Stages[0].Status);
     }
+
+    [Fact]
+    public async Task A_stage_with_onFailure_rollback_starts_a_rollback_to_the_last_execution_it_succeeded_in()
+    {
+        await using var cluster = await GrainCluster.StartAsync();
+        var agent = new FakeAgent();
+        await agent.ConnectAsync(cluster, "a1", [], slots: 10);
+        await cluster.Grains.GetGrain<IPipelineGrain>("ship").Apply(TwoStages("queued").Replace(
+            "  - name: Deploy\n", "  - name: Deploy\n    onFailure: rollback\n"));
+        var farm = new Farm(cluster, agent);
+        var e1 = await farm.StartAsync();
+        await farm.FinishAsync(await farm.TakeAsync(e1, "Build"), version: "1.0");
+        await farm.FinishAsync(await farm.TakeAsync(e1, "Deploy"));
+        await farm.UntilAsync(e1, r => r.IsFinished);
+
+        var e2 = await farm.StartAsync();
+        await farm.FinishAsync(await farm.TakeAsync(e2, "Build"), version: "2.0");
+        var broken = await farm.TakeAsync(e2, "Deploy");
+        await farm.Execution(e2).Finish(new AttemptResult(broken.AttemptId, false, 1, "exited with code 1", [], []));
+        var failed = await farm.UntilAsync(e2, r => r.IsFinished && r.Message!.Contains("Rollback"));
+        var push = await farm.TakeAsync("ship-3", "Deploy");
+
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.Equal("Stage 'Deploy' failed: action 'push' exited with code 1. Rollback ship-3 of stage 'Deploy' started.", failed.Message);
+        Assert.Equal(["echo push 1.0"], push.Action.Commands);
+        Assert.Equal((ExecutionRun.RollbackTrigger, "ship-1"), ((await farm.Execution("ship-3").Get())!.Trigger, (await farm.Execution("ship-3").Get())!.Inherited!.ExecutionId));
+    }
 }

@@ -89,4 +89,34 @@ public sealed class BadInputTests(FarmHost farm)
         Assert.Equal(StatusCode.FailedPrecondition, future.StatusCode);
         Assert.StartsWith("This controller speaks agent protocol 1; the agent speaks 99.", future.Status.Detail);
     }
+
+    [Fact]
+    public async Task Commands_on_missing_or_finished_things_get_the_right_status_and_change_nothing()
+    {
+        var id = await farm.ApplyAndStartAsync(Valid);
+        var done = await farm.WatchAsync(id);
+        async Task<RpcException> Fails(Func<Task> call) => await Assert.ThrowsAsync<RpcException>(call);
+
+        var stopMissing = await Fails(() => farm.Executions.StopExecutionAsync(new StopExecutionRequest { ExecutionId = "guarded-404" }).ResponseAsync);
+        var stopFinished = await Fails(() => farm.Executions.StopExecutionAsync(new StopExecutionRequest { ExecutionId = id }).ResponseAsync);
+        var retryUnknown = await Fails(() => farm.Executions.RetryStageAsync(new RetryStageRequest { ExecutionId = id, Stage = "Nope" }).ResponseAsync);
+        var retrySucceeded = await Fails(() => farm.Executions.RetryStageAsync(new RetryStageRequest { ExecutionId = id, Stage = "Build" }).ResponseAsync);
+        var rollbackNoTarget = await Fails(() => farm.Executions.RollbackStageAsync(new RollbackStageRequest { Pipeline = "guarded", Stage = "Build", TargetExecutionId = "guarded-404" }).ResponseAsync);
+        var disableUnknown = await Fails(() => farm.Pipelines.DisableTransitionAsync(new DisableTransitionRequest { Pipeline = "guarded", Stage = "Nope", Reason = "x" }).ResponseAsync);
+        var disableNoReason = await Fails(() => farm.Pipelines.DisableTransitionAsync(new DisableTransitionRequest { Pipeline = "guarded", Stage = "Build" }).ResponseAsync);
+        var badPage = await Fails(() => farm.Executions.ListExecutionsAsync(new ListExecutionsRequest { Pipeline = "guarded", PageToken = "x" }).ResponseAsync);
+        var after = await farm.Executions.GetExecutionAsync(new GetExecutionRequest { ExecutionId = id });
+
+        Assert.Equal((StatusCode.NotFound, "No execution 'guarded-404' exists."), (stopMissing.StatusCode, stopMissing.Status.Detail));
+        Assert.Equal(StatusCode.FailedPrecondition, stopFinished.StatusCode);
+        Assert.Equal($"Execution '{id}' has already finished (Succeeded); there is nothing to stop.", stopFinished.Status.Detail);
+        Assert.Equal((StatusCode.NotFound, $"Execution '{id}' has no stage 'Nope'; its stages are Build."), (retryUnknown.StatusCode, retryUnknown.Status.Detail));
+        Assert.Equal(StatusCode.FailedPrecondition, retrySucceeded.StatusCode);
+        Assert.Equal((StatusCode.NotFound, "Pipeline 'guarded' has no execution 'guarded-404'."), (rollbackNoTarget.StatusCode, rollbackNoTarget.Status.Detail));
+        Assert.Equal(StatusCode.NotFound, disableUnknown.StatusCode);
+        Assert.Equal((StatusCode.InvalidArgument, "reason is required."), (disableNoReason.StatusCode, disableNoReason.Status.Detail));
+        Assert.Equal(StatusCode.InvalidArgument, badPage.StatusCode);
+        Assert.Equal(done.Revision, after.Revision);
+        Assert.True((await farm.Pipelines.GetPipelineStateAsync(new GetPipelineStateRequest { Name = "guarded" })).Stages[0].TransitionEnabled);
+    }
 }

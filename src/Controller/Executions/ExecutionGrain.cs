@@ -190,7 +190,7 @@ public sealed partial class ExecutionGrain(
         }
         catch (ExecutionRuleException e)
         {
-            return new CommandOutcome(null, NotFound: e.Message.Contains("has no stage", StringComparison.Ordinal), e.Message);
+            return new CommandOutcome(null, e.NotFound, e.Message);
         }
 
         LogRetried(run.Id, stage, all);

@@ -41,7 +41,7 @@ public static class ExecutionMachine
         var stageIndex = target.Stages.ToList().FindIndex(s => s.Name == stage);
         if (stageIndex < 0)
         {
-            throw new ExecutionRuleException($"Execution '{target.Id}' has no stage '{stage}'.");
+            throw new ExecutionRuleException($"Execution '{target.Id}' has no stage '{stage}'.", notFound: true);
         }
 
         if (target.Stages[stageIndex].Status != RunStatus.Succeeded)
@@ -286,7 +286,7 @@ public static class ExecutionMachine
         if (s < 0)
         {
             throw new ExecutionRuleException(
-                $"Execution '{run.Id}' has no stage '{stageName}'; its stages are {string.Join(", ", run.Stages.Select(x => x.Name))}.");
+                $"Execution '{run.Id}' has no stage '{stageName}'; its stages are {string.Join(", ", run.Stages.Select(x => x.Name))}.", notFound: true);
         }
 
         if (run.Status is not (RunStatus.Failed or RunStatus.Stopped))
