@@ -42,6 +42,18 @@ public sealed record ActionDefinition
     /// <summary>Artifacts of earlier actions, unpacked into the workspace before the commands run.</summary>
     public IReadOnlyList<string> InputArtifacts { get; init; } = [];
 
-    /// <summary>Artifacts made from the workspace after the commands succeed.</summary>
+    /// <summary>Artifacts made from the workspace after the commands succeed (for git actions: the checked-out tree).</summary>
     public IReadOnlyList<OutputArtifact> OutputArtifacts { get; init; } = [];
+
+    /// <summary>Git actions: the repository and what to check out. Null for other types.</summary>
+    public GitSource? Git { get; init; }
+
+    /// <summary>Approval actions: what the approver sees. Null for other types.</summary>
+    public ApprovalSettings? Approval { get; init; }
+
+    /// <summary>Http actions: the request and what to take from the response. Null for other types.</summary>
+    public HttpRequestSettings? Http { get; init; }
+
+    /// <summary>Pipeline actions: what to start. Null for other types.</summary>
+    public PipelineInvocation? Invoke { get; init; }
 }

@@ -11,4 +11,7 @@ public sealed record PipelineDefinition(
 {
     /// <summary>How executions share stages. Default <see cref="ExecutionMode.Superseded"/>, as in CodePipeline.</summary>
     public ExecutionMode ExecutionMode { get; init; } = ExecutionMode.Superseded;
+
+    /// <summary>What starts executions besides people and tools: source changes and schedules.</summary>
+    public IReadOnlyList<TriggerDefinition> Triggers { get; init; } = [];
 }
