@@ -6,9 +6,9 @@ using Grpc.Net.Client;
 namespace Farm.Cli;
 
 /// <summary>
-/// One channel to the controller and the API clients over it. The bearer token is added by an
-/// interceptor so no verb can forget it; the channel is plain HTTP/2 because the controller listens
-/// without TLS (put a TLS proxy in front of it for remote use).
+/// One channel to the controller and the API clients over it. The bearer token and the caller's name
+/// are added by an interceptor so no verb can forget them; the channel is plain HTTP/2 because the
+/// controller listens without TLS (put a TLS proxy in front of it for remote use).
 /// </summary>
 internal sealed class ControllerConnection : IDisposable
 {
@@ -16,21 +16,32 @@ internal sealed class ControllerConnection : IDisposable
     public const string AddressVariable = "FARM_CONTROLLER";
     public const string TokenVariable = "FARM_TOKEN";
 
+    /// <summary>Overrides the name sent in <see cref="UserHeader"/>.</summary>
+    public const string UserVariable = "FARM_USER";
+
+    /// <summary>
+    /// The metadata that names the caller: the controller records it as who started an execution or
+    /// decided an approval. It declares, it does not prove: the bearer token is what admits the call.
+    /// </summary>
+    public const string UserHeader = "farm-user";
+
     private readonly GrpcChannel _channel;
 
-    private ControllerConnection(Uri address, string? token)
+    private ControllerConnection(Uri address, string? token, string user, HttpMessageHandler? handler = null)
     {
         Address = address;
-        _channel = GrpcChannel.ForAddress(address);
-        CallInvoker invoker = _channel.CreateCallInvoker();
-        if (!string.IsNullOrEmpty(token))
+        User = user;
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
+        var invoker = _channel.CreateCallInvoker().Intercept(headers =>
         {
-            invoker = invoker.Intercept(headers =>
+            headers.Add(UserHeader, user);
+            if (!string.IsNullOrEmpty(token))
             {
                 headers.Add("authorization", "Bearer " + token);
-                return headers;
-            });
-        }
+            }
+
+            return headers;
+        });
 
         Pipelines = new Pipelines.PipelinesClient(invoker);
         Executions = new Executions.ExecutionsClient(invoker);
@@ -38,6 +49,9 @@ internal sealed class ControllerConnection : IDisposable
 
     /// <summary>The address calls go to, shown in "cannot reach" messages.</summary>
     public Uri Address { get; }
+
+    /// <summary>The name every call sends in <see cref="UserHeader"/>.</summary>
+    public string User { get; }
 
     public Pipelines.PipelinesClient Pipelines { get; }
 
@@ -49,7 +63,25 @@ internal sealed class ControllerConnection : IDisposable
     /// </summary>
     /// <exception cref="CliException">The address is not an absolute http:// or https:// URL.</exception>
     public static ControllerConnection Open(string? option, Func<string, string?> environment) =>
-        new(ResolveAddress(option, environment), environment(TokenVariable));
+        Open(option, environment, handler: null);
+
+    /// <summary>As <see cref="Open(string?, Func{string, string?})"/>, over <paramref name="handler"/> (null for the default) so tests can see what is sent.</summary>
+    internal static ControllerConnection Open(string? option, Func<string, string?> environment, HttpMessageHandler? handler) =>
+        new(ResolveAddress(option, environment), environment(TokenVariable),
+            ResolveUser(environment, Environment.UserName, Environment.MachineName), handler);
+
+    /// <summary>
+    /// The caller's name for <see cref="UserHeader"/>: <c>FARM_USER</c> when set, else
+    /// <c>user@host</c>. Characters an HTTP/2 header cannot carry (anything but printable ASCII) become
+    /// <c>?</c>, because one such character would fail every call.
+    /// </summary>
+    public static string ResolveUser(Func<string, string?> environment, string userName, string machineName)
+    {
+        var name = environment(UserVariable) is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment)
+            ? fromEnvironment.Trim()
+            : $"{userName}@{machineName}";
+        return string.Concat(name.Select(c => c is >= ' ' and <= '~' ? c : '?'));
+    }
 
     /// <summary>Chooses the address by precedence; separate from <see cref="Open"/> so it can be tested.</summary>
     public static Uri ResolveAddress(string? option, Func<string, string?> environment)

@@ -12,7 +12,8 @@ internal static class GlobalOptions
     public static Option<string?> Controller { get; } = new("--controller")
     {
         Description = $"The controller's gRPC address (default: ${ControllerConnection.AddressVariable}, else {ControllerConnection.DefaultAddress}). "
-            + $"When ${ControllerConnection.TokenVariable} is set, every call sends it as a bearer token.",
+            + $"When ${ControllerConnection.TokenVariable} is set, every call sends it as a bearer token. "
+            + $"Every call names you (who started, who approved) as ${ControllerConnection.UserVariable}, else user@host.",
         HelpName = "URL",
         Recursive = true,
     };

@@ -33,7 +33,7 @@ public sealed class ExecutionGrainTests
     private static async Task<string> StartAsync(GrainCluster cluster, Dictionary<string, string>? variables = null)
     {
         await cluster.Grains.GetGrain<IPipelineGrain>("ship").Apply(TwoStages);
-        var outcome = await cluster.Grains.GetGrain<IPipelineGrain>("ship").Start(variables ?? []);
+        var outcome = await cluster.Grains.GetGrain<IPipelineGrain>("ship").StartManually(variables ?? []);
         Assert.Equal(StartRefusal.None, outcome.Refusal);
         return outcome.ExecutionId!;
     }
@@ -162,7 +162,7 @@ public sealed class ExecutionGrainTests
             Assert.Equal(new ApplyOutcome(1, false), await pipeline.Apply(TwoStages));
             Assert.Equal(new ApplyOutcome(1, true), await pipeline.Apply(TwoStages));
             Assert.Equal(new ApplyOutcome(2, false), await pipeline.Apply(TwoStages.Replace("echo push", "echo push!")));
-            id = (await pipeline.Start([])).ExecutionId!;
+            id = (await pipeline.StartManually([])).ExecutionId!;
         }
 
         await using var second = await GrainCluster.StartAsync(dataDir);
@@ -175,7 +175,7 @@ public sealed class ExecutionGrainTests
         Assert.Equal((2, 2), (stored!.Version, stored.LatestVersion));
         var run = (await execution.Get())!;
         Assert.Equal((2, RunStatus.InProgress), (run.PipelineVersion, run.Status));
-        Assert.Equal("ship-2", (await second.Grains.GetGrain<IPipelineGrain>("ship").Start([])).ExecutionId);
+        Assert.Equal("ship-2", (await second.Grains.GetGrain<IPipelineGrain>("ship").StartManually([])).ExecutionId);
     }
 
     [Fact]
@@ -185,13 +185,13 @@ public sealed class ExecutionGrainTests
         var pipeline = cluster.Grains.GetGrain<IPipelineGrain>("ship");
         await pipeline.Apply(TwoStages);
 
-        var refused = await pipeline.Start(new() { ["colour"] = "red" });
-        var unknown = await cluster.Grains.GetGrain<IPipelineGrain>("nothing").Start([]);
+        var refused = await pipeline.StartManually(new() { ["colour"] = "red" });
+        var unknown = await cluster.Grains.GetGrain<IPipelineGrain>("nothing").StartManually([]);
 
         Assert.Equal(StartRefusal.InvalidVariables, refused.Refusal);
         Assert.Equal(["Pipeline 'ship' has no variable 'colour' (it declares target)."], refused.Errors);
         Assert.Equal(StartRefusal.PipelineNotFound, unknown.Refusal);
-        Assert.Equal("ship-1", (await pipeline.Start([])).ExecutionId);
+        Assert.Equal("ship-1", (await pipeline.StartManually([])).ExecutionId);
     }
 
     private static Microsoft.Extensions.Options.IOptions<Hosting.ControllerOptions> Options(string dataDir) =>

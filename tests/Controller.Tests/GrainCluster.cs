@@ -24,7 +24,7 @@ public sealed class GrainCluster : IAsyncDisposable
 
     public IClusterClient Client => _cluster.Client;
 
-    public static async Task<GrainCluster> StartAsync(string? dataDir = null, TimeSpan? heartbeat = null)
+    public static async Task<GrainCluster> StartAsync(string? dataDir = null, TimeSpan? heartbeat = null, TimeProvider? time = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("farm-grains-").FullName;
         var builder = new InProcessTestClusterBuilder(1);
@@ -35,6 +35,11 @@ public sealed class GrainCluster : IAsyncDisposable
                 o.DataDir = dataDir;
                 o.HeartbeatInterval = heartbeat ?? TimeSpan.FromSeconds(5);
             });
+            if (time is not null)
+            {
+                host.Services.AddSingleton(time);
+            }
+
             host.Services.AddFarmGrainServices();
         });
         var cluster = builder.Build();

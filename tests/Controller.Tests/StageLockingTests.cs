@@ -34,7 +34,7 @@ public sealed class StageLockingTests
 
         public IExecutionGrain Execution(string id) => cluster.Grains.GetGrain<IExecutionGrain>(id);
 
-        public async Task<string> StartAsync() => (await Pipeline.Start([])).ExecutionId!;
+        public async Task<string> StartAsync() => (await Pipeline.StartManually([])).ExecutionId!;
 
         /// <summary>Takes the next offer, which must be for <paramref name="stage"/> of <paramref name="execution"/>, and claims it.</summary>
         public async Task<Job> TakeAsync(string execution, string stage)

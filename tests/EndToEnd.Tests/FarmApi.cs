@@ -62,4 +62,28 @@ public static class FarmApi
 
     public static ActionExecution Action(this Execution execution, string stage, string action) =>
         execution.Stages.Single(s => s.Name == stage).Actions.Single(a => a.Name == action);
+
+    /// <summary>Runs the built farm CLI against this farm, with extra environment variables, and collects what it printed.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(
+        this FarmHost farm, string[] args, params (string Name, string Value)[] environment)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [FarmHost.Locate("Cli", "farm.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        start.Environment["FARM_CONTROLLER"] = farm.Address;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        return (process.ExitCode, await stdout, await stderr);
+    }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Farm.Api.V1;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
@@ -119,20 +117,5 @@ public sealed class ToolingTests(FarmHost farm)
         Assert.Equal("it's built\nreleased build-42\n", (await RunCliAsync("logs", rolledBack, "release")).Stdout);
     }
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [FarmHost.Locate("Cli", "farm.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        start.Environment["FARM_CONTROLLER"] = farm.Address;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(params string[] args) => farm.RunCliAsync(args);
 }

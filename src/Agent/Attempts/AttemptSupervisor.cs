@@ -11,14 +11,17 @@ namespace Farm.Agent.Attempts;
 /// <summary>
 /// The attempts this agent runs, independent of any connection: they keep running while the agent
 /// reconnects, and their results wait in <see cref="Unacknowledged"/> until the controller confirms
-/// it stored them. An attempt unpacks its input artifacts into a fresh workspace, runs the commands,
-/// then (when they succeed) reads $FARM_OUTPUT and packs and uploads its output artifacts; its result
-/// is reported only once its log and artifacts are all stored. Thread-safe.
+/// it stored them. An attempt unpacks its input artifacts into a fresh workspace, runs its executor
+/// (chosen by the action's type: container, shell, git, http), then (when it succeeds) reads
+/// $FARM_OUTPUT, merges the executor's own outputs over it, and packs and uploads its output
+/// artifacts; its result is reported only once its log and artifacts are all stored. Thread-safe.
 /// </summary>
 public sealed partial class AttemptSupervisor(
     IOptions<AgentOptions> options,
     ContainerExecutor containers,
     ShellExecutor shell,
+    GitExecutor git,
+    HttpExecutor http,
     LogShipper shipper,
     ArtifactTransfer transfer,
     ILogger<AttemptSupervisor> logger) : IDisposable
@@ -187,16 +190,17 @@ public sealed partial class AttemptSupervisor(
     }
 
     /// <summary>
-    /// After the commands succeeded: reads $FARM_OUTPUT, then packs and uploads each output artifact.
-    /// The exit code stays the commands' own (0) when one of these fails the attempt.
+    /// After the commands succeeded: reads $FARM_OUTPUT and takes the executor's own outputs over it,
+    /// then packs and uploads each output artifact. The exit code stays the commands' own (0) when
+    /// one of these fails the attempt.
     /// </summary>
     private async Task<(ExecutorResult Result, Produced? Produced)> ProduceAsync(
         JobOffer offer, string workspace, string outputFolder, ExecutorResult succeeded, CancellationToken abandoned)
     {
-        IReadOnlyDictionary<string, string> outputs;
+        Dictionary<string, string> outputs;
         try
         {
-            outputs = await OutputFile.ReadAsync(Path.Combine(outputFolder, "output"), abandoned);
+            outputs = new(await OutputFile.ReadAsync(Path.Combine(outputFolder, "output"), abandoned), StringComparer.Ordinal);
         }
         catch (OutputFileException e)
         {
@@ -205,6 +209,12 @@ public sealed partial class AttemptSupervisor(
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return (succeeded with { FailureMessage = $"$FARM_OUTPUT could not be read: {e.Message}" }, null);
+        }
+
+        // Outputs the executor produced itself (git's commit, http's status) win over $FARM_OUTPUT.
+        foreach (var (key, value) in succeeded.Outputs ?? new Dictionary<string, string>())
+        {
+            outputs[key] = value;
         }
 
         var artifacts = new List<ArtifactRef>();
@@ -255,6 +265,8 @@ public sealed partial class AttemptSupervisor(
         {
             "container" => containers,
             "shell" => shell,
+            "git" => git,
+            "http" => http,
             _ => throw new InvalidOperationException($"this agent has no executor for action type '{spec.Type}'"),
         };
 

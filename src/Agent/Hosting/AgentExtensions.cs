@@ -38,6 +38,8 @@ public static class AgentExtensions
         builder.Services.AddSingleton<ControllerCallOptions>();
         builder.Services.AddSingleton<ContainerExecutor>();
         builder.Services.AddSingleton<ShellExecutor>();
+        builder.Services.AddSingleton<GitExecutor>();
+        builder.Services.AddSingleton<HttpExecutor>();
         builder.Services.AddSingleton<LogShipper>();
         builder.Services.AddSingleton<ArtifactTransfer>();
         builder.Services.AddSingleton<AttemptSupervisor>();

@@ -29,6 +29,21 @@ internal static class StartCommand
                 }
             }
         });
+        var revisions = new Option<string[]>("--revision")
+        {
+            Description = "Build this commit (full or abbreviated), branch or tag for a git action instead of its newest; repeat for several actions.",
+            HelpName = "ACTION=REV",
+        };
+        revisions.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (RevisionAssignments.TryParse(token.Value) is null)
+                {
+                    result.AddError(RevisionAssignments.Malformed(token.Value));
+                }
+            }
+        });
         var wait = new Option<bool>("--wait", "-w")
         {
             Description = "Follow the execution, showing progress on standard error; exit 0 only if it succeeds.",
@@ -36,11 +51,12 @@ internal static class StartCommand
         var json = CommonOptions.Json();
         json.Description = "Print {\"executionId\": ...} as JSON; with --wait, the final execution as JSON instead.";
 
-        var command = new Command("start", "Start an execution of a pipeline and print its id.") { pipeline, variables, wait, json };
+        var command = new Command("start", "Start an execution of a pipeline and print its id.") { pipeline, variables, revisions, wait, json };
         command.SetVerb(async (context, cancellation) =>
         {
             var request = new StartExecutionRequest { Pipeline = context.Parse.GetRequiredValue(pipeline) };
             request.Variables.Add(VariableAssignments.ParseAll(context.Parse.GetValue(variables) ?? []));
+            request.Revisions.Add(RevisionAssignments.ParseAll(context.Parse.GetValue(revisions) ?? []));
             var started = await context.Controller.Executions.StartExecutionAsync(request, cancellationToken: cancellation);
             var asJson = context.Parse.GetValue(json);
             if (!context.Parse.GetValue(wait))

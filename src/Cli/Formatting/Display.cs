@@ -1,5 +1,6 @@
 using System.Globalization;
 using Farm.Api.V1;
+using Farm.Cli.Commands;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Farm.Cli.Formatting;
@@ -98,4 +99,15 @@ internal static class Display
         !string.IsNullOrWhiteSpace(action.Message) ? action.Message
         : action.HasExitCode ? $"exited with code {action.ExitCode}"
         : "failed";
+
+    /// <summary>The first 7 hex digits of a commit id, as <c>git log --oneline</c> and Git hosts show it.</summary>
+    public static string ShortCommit(string commit) => commit.Length > 7 ? commit[..7] : commit;
+
+    /// <summary>Text people wrote (an approval's question, a comment) on one line: every run of white space, newlines included, as one space.</summary>
+    public static string OneLine(string text) =>
+        string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>The command that approves a waiting approval, quoted for a POSIX shell: <c>farm approve gated-4 Gate/sign-off</c>.</summary>
+    public static string ApproveCommand(string executionId, string stage, string action) =>
+        $"farm approve {ShellWord.Quote(executionId)} {ShellWord.Quote($"{stage}/{action}")}";
 }

@@ -5,9 +5,10 @@ using Farm.Api.V1;
 namespace Farm.Cli.Formatting;
 
 /// <summary>
-/// The human form of <c>farm status</c>: a header about the execution, a table of stages and their
-/// actions, then, for each action that has any, its namespace, outputs, artifacts and earlier attempts,
-/// and with <c>verbose</c> the configuration it was dispatched with.
+/// The human form of <c>farm status</c>: a header about the execution, the source revisions it builds,
+/// a table of stages and their actions, then, for each action that has any, its approval (question,
+/// review page, deadline, decision), namespace, outputs, artifacts and earlier attempts, and with
+/// <c>verbose</c> the configuration it was dispatched with.
 /// </summary>
 internal static class ExecutionReport
 {
@@ -22,6 +23,11 @@ internal static class ExecutionReport
         if (!string.IsNullOrEmpty(execution.Trigger))
         {
             header.AddRow("Trigger", execution.Trigger);
+        }
+
+        if (!string.IsNullOrEmpty(execution.TriggeredBy))
+        {
+            header.AddRow("Triggered by", execution.TriggeredBy);
         }
 
         if (!string.IsNullOrEmpty(execution.RollbackOf))
@@ -48,9 +54,15 @@ internal static class ExecutionReport
             header.AddRow("Message", execution.Message);
         }
 
+        var report = new StringBuilder().Append(header);
+        if (execution.Sources.Count > 0)
+        {
+            report.Append("\nSources\n").Append(FormatDetails(execution.Sources.Select(s => (s.Action, (IReadOnlyList<string>)SourceLines(s))).ToList()));
+        }
+
         if (execution.Stages.Count == 0)
         {
-            return header.ToString();
+            return report.ToString();
         }
 
         var stages = new TextTable("STAGE/ACTION", "STATUS", "ATTEMPT", "AGENT", "EXIT", "DURATION", "MESSAGE");
@@ -77,12 +89,12 @@ internal static class ExecutionReport
             }
         }
 
-        var report = new StringBuilder().Append(header).Append('\n').Append(stages);
+        report.Append('\n').Append(stages);
         foreach (var stage in execution.Stages)
         {
             foreach (var action in stage.Actions)
             {
-                var details = ActionDetails(action, verbose);
+                var details = ActionDetails(execution.Id, stage.Name, action, verbose);
                 if (details.Count > 0)
                 {
                     report.Append('\n').Append(stage.Name).Append('/').Append(action.Name).Append('\n').Append(FormatDetails(details));
@@ -94,9 +106,14 @@ internal static class ExecutionReport
     }
 
     /// <summary>An action's facts beyond its table row, each a label and one or more lines.</summary>
-    private static List<(string Label, IReadOnlyList<string> Lines)> ActionDetails(ActionExecution action, bool verbose)
+    private static List<(string Label, IReadOnlyList<string> Lines)> ActionDetails(string executionId, string stage, ActionExecution action, bool verbose)
     {
         var details = new List<(string, IReadOnlyList<string>)>();
+        if (action.Approval is { } approval)
+        {
+            details.AddRange(ApprovalDetails(executionId, stage, action, approval));
+        }
+
         if (!string.IsNullOrEmpty(action.Namespace))
         {
             details.Add(("Namespace", [action.Namespace]));
@@ -156,6 +173,86 @@ internal static class ExecutionReport
         }
 
         return details;
+    }
+
+    /// <summary>
+    /// A source revision: <c>https://git.example.com/site.git main @ 3f2a9c1</c>, then once the
+    /// source action fetched it <c>Alice: Fix the build</c>, then the link to the commit.
+    /// </summary>
+    private static List<string> SourceLines(SourceRevision source)
+    {
+        var first = new StringBuilder(source.Repository);
+        if (!string.IsNullOrEmpty(source.Ref))
+        {
+            first.Append(first.Length > 0 ? " " : "").Append(source.Ref);
+        }
+
+        if (!string.IsNullOrEmpty(source.Commit))
+        {
+            first.Append(first.Length > 0 ? " @ " : "").Append(Display.ShortCommit(source.Commit));
+        }
+
+        var lines = new List<string> { first.Length > 0 ? first.ToString() : Display.None };
+        var author = source.Author.Trim();
+        var message = Display.OneLine(source.Message);
+        if (author.Length > 0 || message.Length > 0)
+        {
+            lines.Add(author.Length > 0 && message.Length > 0 ? $"{author}: {message}" : author + message);
+        }
+
+        if (!string.IsNullOrWhiteSpace(source.Url))
+        {
+            lines.Add(source.Url.Trim());
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// What an approval asks, where to look first, until when, and the decision, or while it waits the
+    /// command that approves it.
+    /// </summary>
+    private static IEnumerable<(string, IReadOnlyList<string>)> ApprovalDetails(string executionId, string stage, ActionExecution action, Approval approval)
+    {
+        if (!string.IsNullOrWhiteSpace(approval.Message))
+        {
+            yield return ("Approval", [Display.OneLine(approval.Message)]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(approval.ReviewUrl))
+        {
+            yield return ("Review", [approval.ReviewUrl.Trim()]);
+        }
+
+        if (approval.Deadline is not null)
+        {
+            yield return ("Deadline", [Display.Time(approval.Deadline)]);
+        }
+
+        if (!string.IsNullOrEmpty(approval.Decision))
+        {
+            var decision = new StringBuilder(approval.Decision);
+            if (!string.IsNullOrEmpty(approval.DecidedBy))
+            {
+                decision.Append(" by ").Append(approval.DecidedBy);
+            }
+
+            if (approval.DecidedAt is not null)
+            {
+                decision.Append(" at ").Append(Display.Time(approval.DecidedAt));
+            }
+
+            if (!string.IsNullOrWhiteSpace(approval.Comment))
+            {
+                decision.Append(": ").Append(Display.OneLine(approval.Comment));
+            }
+
+            yield return ("Decision", [decision.ToString()]);
+        }
+        else if (action.Status == ExecutionStatus.InProgress)
+        {
+            yield return ("Decision", [$"waiting: {Display.ApproveCommand(executionId, stage, action.Name)} (or farm reject)"]);
+        }
     }
 
     /// <summary><c>1: a-7f3 failed on host-1, exit 3 (2.0s): timed out</c>.</summary>

@@ -7,8 +7,9 @@ namespace Farm.Cli.Progress;
 /// Turns the successive states of one execution into progress lines for <c>farm watch</c> and the
 /// <c>--wait</c> of <c>start</c>, <c>stop</c>, <c>retry</c> and <c>rollback</c>: a line when a stage is
 /// entered (again, after a retry), skipped or fails before running anything; when an action is queued,
-/// starts running and ends (succeeded, failed, stopped, abandoned); when the execution waits before a
-/// stage and why; when it is asked to stop; and one when it ends.
+/// starts running and ends (succeeded, failed, stopped, abandoned); when an approval starts waiting
+/// (with the command that approves it) and is approved or rejected (by whom, and why); when the
+/// execution waits before a stage and why; when it is asked to stop; and one when it ends.
 /// </summary>
 /// <remarks>
 /// Each line is keyed by (stage, action, attempt or entry, status) and printed at most once, so the
@@ -49,7 +50,7 @@ internal sealed class ExecutionProgress
 
             foreach (var action in stage.Actions)
             {
-                if (ActionLine(action) is { } line && _printed.Add((stage.Name, action.Name, action.Attempt, action.Status)))
+                if ((ApprovalLine(state.Id, stage.Name, action) ?? ActionLine(action)) is { } line && _printed.Add((stage.Name, action.Name, action.Attempt, action.Status)))
                 {
                     lines.Add(line);
                 }
@@ -102,6 +103,30 @@ internal sealed class ExecutionProgress
 
         _waiting = waiting;
         return $"… waiting for {state.WaitingForStage}" + Reason(state.WaitingReason);
+    }
+
+    /// <summary>
+    /// "⏸ sign-off waits for approval: Ship it? (farm approve gated-4 Gate/sign-off)" while an approval
+    /// waits, "✓ sign-off approved by alice: looks good" or "✗ sign-off rejected by bob: not today" once
+    /// decided; null for other actions and for an approval that ended undecided (timed out, stopped),
+    /// which gets the ordinary line with its message.
+    /// </summary>
+    private static string? ApprovalLine(string executionId, string stage, ActionExecution action)
+    {
+        if (action.Approval is not { } approval)
+        {
+            return null;
+        }
+
+        var by = string.IsNullOrEmpty(approval.DecidedBy) ? "" : $" by {approval.DecidedBy}";
+        return approval.Decision switch
+        {
+            "" when action.Status == ExecutionStatus.InProgress =>
+                $"  ⏸ {action.Name} waits for approval{Reason(Display.OneLine(approval.Message))} ({Display.ApproveCommand(executionId, stage, action.Name)})",
+            "approved" => $"  ✓ {action.Name} approved{by}" + Reason(Display.OneLine(approval.Comment)),
+            "rejected" => $"  ✗ {action.Name} rejected{by}" + Reason(Display.OneLine(approval.Comment)),
+            _ => null,
+        };
     }
 
     private static string? ActionLine(ActionExecution action)

@@ -32,6 +32,26 @@ internal sealed class AgentConnection : IAgentObserver
             spec.OutputArtifacts.Add(artifact);
         }
 
+        if (job.Action.Git is { } git)
+        {
+            spec.Git = new GitFetch { Repository = git.Repository, Commit = git.Commit ?? "", Ref = git.Branch ?? git.Tag ?? "", Depth = git.Depth ?? 0 };
+        }
+
+        if (job.Action.Http is { } http)
+        {
+            spec.Http = new HttpCall { Method = http.Method, Url = http.Url, Body = http.Body ?? "" };
+            spec.Http.ExpectedStatus.Add(http.ExpectedStatus);
+            foreach (var (name, value) in http.Headers)
+            {
+                spec.Http.Headers[name] = value;
+            }
+
+            foreach (var (name, source) in http.Outputs)
+            {
+                spec.Http.Outputs[name] = source;
+            }
+        }
+
         foreach (var (name, value) in job.Action.Env)
         {
             spec.Env[name] = value;

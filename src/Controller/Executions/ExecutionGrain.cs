@@ -12,6 +12,7 @@ public sealed partial class ExecutionGrain(
     [PersistentState("execution", SqliteGrainStorage.Name)] IPersistentState<ExecutionState> state,
     ExecutionHistory history,
     IOptions<ControllerOptions> options,
+    ExecutionStarter starter,
     TimeProvider time,
     ILogger<ExecutionGrain> logger) : Grain, IExecutionGrain
 {
@@ -201,6 +202,45 @@ public sealed partial class ExecutionGrain(
         return new CommandOutcome(Run, NotFound: false, null);
     }
 
+    public async Task<CommandOutcome> Decide(string stage, string action, bool approve, string by, string? comment)
+    {
+        if (Run is not { } run)
+        {
+            return new CommandOutcome(null, NotFound: true, $"No execution '{this.GetPrimaryKeyString()}' exists.");
+        }
+
+        try
+        {
+            run = ExecutionMachine.Decide(run, stage, action, approve, by, comment, time.GetUtcNow());
+        }
+        catch (ExecutionRuleException e)
+        {
+            return new CommandOutcome(null, e.NotFound, e.Message);
+        }
+
+        LogDecided(run.Id, stage, action, approve, by);
+        await Save(run);
+        await Advance();
+        return new CommandOutcome(Run, NotFound: false, null);
+    }
+
+    public async Task ChildFinished(string attemptId, string childExecutionId, bool succeeded, string? message)
+    {
+        if (Run is not { } run)
+        {
+            return;
+        }
+
+        var outputs = new Dictionary<string, string> { ["executionId"] = childExecutionId };
+        var why = succeeded ? null : $"pipeline execution {childExecutionId} did not succeed: {message}";
+        var next = ExecutionMachine.Finished(run, attemptId, succeeded, null, why, time.GetUtcNow(), outputs);
+        if (!ReferenceEquals(next, run))
+        {
+            await Save(next);
+            await Advance();
+        }
+    }
+
     public async Task EntryGranted(string stage)
     {
         if (Run is { WaitingForStage: { } waiting } run && run.Stages[waiting].Name == stage)
@@ -275,6 +315,7 @@ public sealed partial class ExecutionGrain(
     {
         var jobs = new List<Job>();
         var failedBeforeDispatch = false;
+        var inController = new List<(string AttemptId, ActionDefinition Action)>();
         foreach (var at in ExecutionMachine.ReadyActions(run))
         {
             var stage = Definition.Stages[at.Stage];
@@ -282,6 +323,17 @@ public sealed partial class ExecutionGrain(
             {
                 run = ExecutionMachine.FailBeforeDispatch(run, at, error!, time.GetUtcNow());
                 failedBeforeDispatch = true;
+                continue;
+            }
+
+            if (resolved.Type.RunsInController())
+            {
+                var now = time.GetUtcNow();
+                var approval = resolved.Approval is { } settings
+                    ? new ApprovalState(settings.Message ?? $"Approve {stage.Name}/{resolved.Name} of {run.Id}?", settings.ReviewUrl, now, now + resolved.Timeout)
+                    : null;
+                run = ExecutionMachine.StartInController(run, at, dispatched!, approval, now, out var localAttempt);
+                inController.Add((localAttempt, resolved));
                 continue;
             }
 
@@ -302,7 +354,44 @@ public sealed partial class ExecutionGrain(
             await Enqueue(jobs);
         }
 
+        foreach (var (attemptId, action) in inController)
+        {
+            if (action.Invoke is { } invoke)
+            {
+                failedBeforeDispatch |= await InvokePipeline(attemptId, invoke);
+            }
+        }
+
+        EnsureLeaseTimer();
         return failedBeforeDispatch;
+    }
+
+    /// <summary>
+    /// Starts the pipeline a pipeline action names. Without wait it succeeds once the other execution
+    /// started; with wait the other execution reports back when it finishes. True when the state
+    /// changed here and must be looked at again.
+    /// </summary>
+    private async Task<bool> InvokePipeline(string attemptId, PipelineInvocation invoke)
+    {
+        var run = Run!;
+        var outcome = await starter.StartAsync(invoke.Pipeline, new Dictionary<string, string>(invoke.Variables),
+            new Dictionary<string, string>(), ExecutionRun.PipelineTrigger, $"pipeline action of {run.Id}",
+            invoke.Wait ? new ParentLink(run.Id, attemptId) : null, CancellationToken.None);
+        var now = time.GetUtcNow();
+        if (outcome.ExecutionId is not { } child)
+        {
+            await Save(ExecutionMachine.Finished(Run!, attemptId, false, null,
+                $"could not start pipeline '{invoke.Pipeline}': {string.Join(" ", outcome.Errors)}", now));
+            return true;
+        }
+
+        if (invoke.Wait)
+        {
+            return false;
+        }
+
+        await Save(ExecutionMachine.Finished(Run!, attemptId, true, null, null, now, new Dictionary<string, string> { ["executionId"] = child }));
+        return true;
     }
 
     private async Task SyncHeldStage(ExecutionRun run)
@@ -326,6 +415,14 @@ public sealed partial class ExecutionGrain(
     {
         _leaseTimer?.Dispose();
         _leaseTimer = null;
+        if (run.Parent is { } parent && !state.State.ParentNotified)
+        {
+            state.State.ParentNotified = true;
+            await state.WriteStateAsync();
+            await GrainFactory.GetGrain<IExecutionGrain>(parent.ExecutionId)
+                .ChildFinished(parent.AttemptId, run.Id, run.Status == RunStatus.Succeeded, run.Message);
+        }
+
         if (run.Status != RunStatus.Failed || state.State.RollbackRequested
             || run.Stages.FirstOrDefault(s => s.Status == RunStatus.Failed) is not { OnFailure.Result: FailureResult.Rollback } failed)
         {
@@ -396,11 +493,14 @@ public sealed partial class ExecutionGrain(
             return;
         }
 
+        await ExpireApprovals(run);
+        run = Run!;
         var active = run.Stages.SelectMany((s, si) => s.Actions.Select((a, ai) => (At: new ActionRef(si, ai), Action: a)))
-            .Where(x => x.Action.IsActive)
+            .Where(x => x.Action.IsActive && !RunsInController(x.Action))
             .ToList();
         if (active.Count == 0)
         {
+            await Advance();
             return;
         }
 
@@ -452,6 +552,21 @@ public sealed partial class ExecutionGrain(
         await Advance();
     }
 
+    /// <summary>Approvals past their deadline fail with that reason; checked on the lease timer's beat.</summary>
+    private async Task ExpireApprovals(ExecutionRun run)
+    {
+        var now = time.GetUtcNow();
+        foreach (var action in run.Stages.SelectMany(s => s.Actions)
+            .Where(a => a is { Status: RunStatus.InProgress, Approval: { Approved: null } approval } && approval.Deadline <= now))
+        {
+            var waited = action.Approval!.Deadline - action.Approval.WaitingSince;
+            await Save(ExecutionMachine.Finished(Run!, action.AttemptId!, false, null,
+                $"approval timed out after {Duration.Format(waited)} without a decision", now));
+        }
+    }
+
+    private static bool RunsInController(ActionRun action) => action.Type is "approval" or "pipeline";
+
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Execution {ExecutionId} started on pipeline version {Version} ({Trigger})")]
@@ -471,6 +586,9 @@ public sealed partial class ExecutionGrain(
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Execution {ExecutionId} asked to stop (abandon: {Abandon}): {Reason}")]
     private partial void LogStopped(string executionId, bool abandon, string reason);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Execution {ExecutionId}: approval {Stage}/{Action} approved={Approved} by {By}")]
+    private partial void LogDecided(string executionId, string stage, string action, bool approved, string by);
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "Execution {ExecutionId}: stage {Stage} retried (all actions: {All})")]
     private partial void LogRetried(string executionId, string stage, bool all);

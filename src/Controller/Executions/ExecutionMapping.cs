@@ -55,7 +55,9 @@ internal static class ExecutionMapping
             RollbackOf = run.Inherited?.ExecutionId ?? "",
             WaitingForStage = run.WaitingForStage is { } waiting ? run.Stages[waiting].Name : "",
             WaitingReason = run.WaitingReason ?? "",
+            TriggeredBy = run.TriggeredBy ?? "",
         };
+        execution.Sources.Add(run.Sources.Select(source => SourceOf(run, source)));
         foreach (var (name, value) in run.Variables)
         {
             execution.Variables[name] = value;
@@ -91,6 +93,28 @@ internal static class ExecutionMapping
         Action = action,
         FromExecutionId = fromExecution,
     };
+
+    /// <summary>A pinned source with the commit's metadata, which its git action reports once it fetched it.</summary>
+    private static SourceRevision SourceOf(ExecutionRun run, PinnedSource source)
+    {
+        var outputs = run.Stages.FirstOrDefault(s => s.Name == source.Stage)?.Actions.FirstOrDefault(a => a.Name == source.Action)?.Outputs
+            ?? new Dictionary<string, string>();
+        var revision = new SourceRevision
+        {
+            Action = source.Action,
+            Repository = source.Repository,
+            Ref = source.Ref ?? "",
+            Commit = source.Commit,
+            Author = outputs.GetValueOrDefault("author", ""),
+            Message = outputs.GetValueOrDefault("message", ""),
+        };
+        if (outputs.TryGetValue("committed_at", out var committed) && DateTimeOffset.TryParse(committed, out var at))
+        {
+            revision.CommittedAt = Timestamp.FromDateTimeOffset(at);
+        }
+
+        return revision;
+    }
 
     private static Timestamp? Time(DateTimeOffset? value) => value is { } time ? Timestamp.FromDateTimeOffset(time) : null;
 
@@ -131,6 +155,20 @@ internal static class ExecutionMapping
             }
 
             mapped.Resolved.InputArtifacts.Add(resolved.InputArtifacts.Select(a => a.Name));
+        }
+
+        if (action.Approval is { } approval)
+        {
+            mapped.Approval = new Approval
+            {
+                Message = approval.Message,
+                ReviewUrl = approval.ReviewUrl ?? "",
+                Deadline = Timestamp.FromDateTimeOffset(approval.Deadline),
+                Decision = approval.Approved switch { true => "approved", false => "rejected", null => "" },
+                DecidedBy = approval.DecidedBy ?? "",
+                DecidedAt = Time(approval.DecidedAt),
+                Comment = approval.Comment ?? "",
+            };
         }
 
         foreach (var earlier in action.PreviousAttempts)

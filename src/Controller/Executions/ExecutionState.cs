@@ -16,4 +16,7 @@ public sealed class ExecutionState
 
     /// <summary>Set once a failed stage's onFailure rollback was asked for, so it is asked for once.</summary>
     public bool RollbackRequested { get; set; }
+
+    /// <summary>Set once the parent pipeline action was told this execution finished.</summary>
+    public bool ParentNotified { get; set; }
 }

@@ -2,16 +2,18 @@ using Farm.Api.V1;
 using Farm.Controller.Artifacts;
 using Farm.Controller.Logs;
 using Farm.Controller.Pipelines;
+using Farm.Controller.Security;
 using Farm.Controller.Storage;
 using Farm.Core.Executions;
 using ArtifactRef = Farm.Core.Executions.ArtifactRef;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
 namespace Farm.Controller.Executions;
 
 /// <summary>The Executions API: adapters from requests to the pipeline and execution grains.</summary>
 public sealed class ExecutionsService(
-    IGrainFactory grains, ExecutionHistory history, PipelineCatalog catalog, LogStore logs, ArtifactStore artifacts)
+    IGrainFactory grains, ExecutionHistory history, PipelineCatalog catalog, LogStore logs, ArtifactStore artifacts, ExecutionStarter starter)
     : Api.V1.Executions.ExecutionsBase
 {
     private const int LogChunkBytes = 64 * 1024;
@@ -25,7 +27,8 @@ public sealed class ExecutionsService(
     public override async Task<StartExecutionResponse> StartExecution(StartExecutionRequest request, ServerCallContext context)
     {
         Require(request.Pipeline, "pipeline");
-        return Started(await grains.GetGrain<IPipelineGrain>(request.Pipeline).Start(new Dictionary<string, string>(request.Variables)));
+        return Started(await starter.StartAsync(request.Pipeline, new Dictionary<string, string>(request.Variables),
+            request.Revisions, ExecutionRun.ManualTrigger, Caller.Name(context), parent: null, context.CancellationToken));
     }
 
     public override async Task<StartExecutionResponse> RollbackStage(RollbackStageRequest request, ServerCallContext context)
@@ -48,6 +51,49 @@ public sealed class ExecutionsService(
         Require(request.ExecutionId, "execution_id");
         Require(request.Stage, "stage");
         return Done(await grains.GetGrain<IExecutionGrain>(request.ExecutionId).Retry(request.Stage, request.All));
+    }
+
+    public override async Task<ListApprovalsResponse> ListApprovals(ListApprovalsRequest request, ServerCallContext context)
+    {
+        var response = new ListApprovalsResponse();
+        foreach (var summary in await history.ListUnfinishedAsync())
+        {
+            if (request.Pipeline.Length > 0 && summary.Pipeline != request.Pipeline
+                || await grains.GetGrain<IExecutionGrain>(summary.Id).Get() is not { } run)
+            {
+                continue;
+            }
+
+            foreach (var stage in run.Stages)
+            {
+                foreach (var action in stage.Actions.Where(a => a is { Status: RunStatus.InProgress, Approval.Approved: null }))
+                {
+                    response.Approvals.Add(new PendingApproval
+                    {
+                        ExecutionId = run.Id,
+                        Pipeline = run.Pipeline,
+                        Stage = stage.Name,
+                        Action = action.Name,
+                        Message = action.Approval!.Message,
+                        ReviewUrl = action.Approval.ReviewUrl ?? "",
+                        WaitingSince = Timestamp.FromDateTimeOffset(action.Approval.WaitingSince),
+                        Deadline = Timestamp.FromDateTimeOffset(action.Approval.Deadline),
+                    });
+                }
+            }
+        }
+
+        return response;
+    }
+
+    public override async Task<Execution> DecideApproval(DecideApprovalRequest request, ServerCallContext context)
+    {
+        Require(request.ExecutionId, "execution_id");
+        Require(request.Stage, "stage");
+        Require(request.Action, "action");
+        var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
+        return Done(await grains.GetGrain<IExecutionGrain>(request.ExecutionId)
+            .Decide(request.Stage, request.Action, request.Approve, Caller.Name(context), comment));
     }
 
     public override async Task<ListArtifactsResponse> ListArtifacts(ListArtifactsRequest request, ServerCallContext context)

@@ -46,6 +46,13 @@ public interface IExecutionGrain : IGrainWithStringKey
     /// <summary>Runs a failed or stopped stage again (see <see cref="ExecutionMachine.Retry"/>).</summary>
     Task<CommandOutcome> Retry(string stage, bool all);
 
+    /// <summary>A person approves or rejects a waiting approval action (see <see cref="ExecutionMachine.Decide"/>).</summary>
+    Task<CommandOutcome> Decide(string stage, string action, bool approve, string by, string? comment);
+
+    /// <summary>An execution that a pipeline action of this one started and waits for has finished.</summary>
+    [OneWay]
+    Task ChildFinished(string attemptId, string childExecutionId, bool succeeded, string? message);
+
     /// <summary>The pipeline let the execution into the stage it waited for.</summary>
     [OneWay]
     Task EntryGranted(string stage);

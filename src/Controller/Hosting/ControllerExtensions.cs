@@ -5,7 +5,9 @@ using Farm.Controller.Executions;
 using Farm.Controller.Logs;
 using Farm.Controller.Pipelines;
 using Farm.Controller.Security;
+using Farm.Controller.Sources;
 using Farm.Controller.Storage;
+using Farm.Controller.Triggers;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
@@ -57,6 +59,7 @@ public static class ControllerExtensions
         });
 
         builder.Services.AddHostedService<ExecutionRecovery>();
+        builder.AddFarmTriggers();
         builder.Services.AddGrpc(o => o.Interceptors.Add<TokenInterceptor>());
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
@@ -74,6 +77,8 @@ public static class ControllerExtensions
         services.AddSingleton<ExecutionHistory>();
         services.AddSingleton<PipelineCatalog>();
         services.AddSingleton<SqliteGrainStorage>();
+        services.TryAddSingleton<ISourceResolver, GitSourceResolver>();
+        services.AddSingleton<ExecutionStarter>();
         services.AddKeyedSingleton<IGrainStorage>(SqliteGrainStorage.Name, (sp, _) => sp.GetRequiredService<SqliteGrainStorage>());
         // Core types stay free of Orleans attributes; they cross grain calls as JSON.
         services.AddSerializer(s => s.AddJsonSerializer(
@@ -90,6 +95,7 @@ public static class ControllerExtensions
         app.MapGrpcService<AgentSessionService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
+        app.MapFarmTriggers();
         return app;
     }
 }

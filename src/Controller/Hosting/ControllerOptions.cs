@@ -18,6 +18,15 @@ public sealed class ControllerOptions
     [Required]
     public string Listen { get; set; } = "http://127.0.0.1:7070";
 
+    /// <summary>
+    /// Address of the webhook endpoint (HTTP/1.1 without TLS), where Git hosts post pushes to
+    /// <c>/webhooks/{provider}/{pipeline}</c>. Default <c>http://127.0.0.1:7071</c>; a Git host
+    /// elsewhere reaches it through a TLS proxy, or by setting an address it can reach. Its port
+    /// must differ from <see cref="Listen"/>'s.
+    /// </summary>
+    [Required]
+    public string WebhookListen { get; set; } = "http://127.0.0.1:7071";
+
     /// <summary>Orleans silo-to-silo port. Default 11111.</summary>
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;

@@ -21,8 +21,11 @@ public interface IPipelineGrain : IGrainWithStringKey
     /// <summary>A stored version; 0 for the latest. Null when the pipeline or version does not exist.</summary>
     Task<StoredPipelineVersion?> GetVersion(int version);
 
-    /// <summary>Starts an execution of the latest version.</summary>
-    Task<StartOutcome> Start(Dictionary<string, string> variables);
+    /// <summary>
+    /// Starts an execution of the latest version, which must be <see cref="StartRequest.Version"/>
+    /// (sources are resolved for it); use <see cref="Executions.ExecutionStarter"/>, which resolves them.
+    /// </summary>
+    Task<StartOutcome> Start(StartRequest request);
 
     /// <summary>Starts a rollback of <paramref name="stage"/> to <paramref name="targetExecutionId"/>.</summary>
     Task<StartOutcome> Rollback(string stage, string targetExecutionId);

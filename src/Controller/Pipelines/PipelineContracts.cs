@@ -20,6 +20,9 @@ public enum StartRefusal
     InvalidVariables,
     NotFound,
     FailedPrecondition,
+
+    /// <summary>A new version was applied after the caller resolved sources for the one before; resolve again.</summary>
+    VersionChanged,
 }
 
 /// <summary>The result of a start or a rollback: an execution id, or a refusal with its reasons.</summary>
@@ -67,3 +70,16 @@ public sealed record StageRuntime(
     [property: Id(1)] string? DisabledReason,
     [property: Id(2)] string[] Executions,
     [property: Id(3)] string[] Waiting);
+
+/// <summary>How an execution is to start: its variables, its source revisions, and what started it.</summary>
+/// <param name="Variables">Values for declared variables.</param>
+/// <param name="Sources">A pinned revision for every git action of <paramref name="Version"/>.</param>
+/// <param name="Version">The pipeline version the sources were resolved for; a start on another version is refused so the caller resolves again.</param>
+[GenerateSerializer, Immutable]
+public sealed record StartRequest(
+    [property: Id(0)] Dictionary<string, string> Variables,
+    [property: Id(1)] Farm.Core.Executions.PinnedSource[] Sources,
+    [property: Id(2)] int Version,
+    [property: Id(3)] string Trigger,
+    [property: Id(4)] string? TriggeredBy,
+    [property: Id(5)] Farm.Core.Executions.ParentLink? Parent = null);

@@ -64,14 +64,19 @@ public sealed partial class PipelineGrain(
             new StoredPipelineVersion(found.Version, found.Source, found.AppliedAt, versions.Count));
     }
 
-    public async Task<StartOutcome> Start(Dictionary<string, string> variables)
+    public async Task<StartOutcome> Start(StartRequest request)
     {
         if (Latest is not { } pipeline)
         {
             return StartOutcome.Refused(StartRefusal.PipelineNotFound, $"No pipeline named '{Name}' has been applied.");
         }
 
-        var values = StartVariables.Resolve(pipeline, variables, out var errors);
+        if (request.Version != state.State.Versions.Count)
+        {
+            return StartOutcome.Refused(StartRefusal.VersionChanged, $"Pipeline '{Name}' is at version {state.State.Versions.Count} now, not {request.Version}.");
+        }
+
+        var values = StartVariables.Resolve(pipeline, request.Variables, out var errors);
         if (errors.Count > 0)
         {
             return new StartOutcome(null, StartRefusal.InvalidVariables, errors.ToArray());
@@ -79,7 +84,13 @@ public sealed partial class PipelineGrain(
 
         var latest = state.State.Versions[^1];
         var (id, number) = await NextExecutionId();
-        var run = ExecutionMachine.Create(id, pipeline, latest.Version, values, time.GetUtcNow());
+        var run = ExecutionMachine.Create(id, pipeline, latest.Version, values, time.GetUtcNow()) with
+        {
+            Trigger = request.Trigger,
+            TriggeredBy = request.TriggeredBy,
+            Sources = request.Sources,
+            Parent = request.Parent,
+        };
         return await Launch(run, latest.Source, number);
     }
 

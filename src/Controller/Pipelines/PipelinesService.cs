@@ -8,7 +8,7 @@ using Grpc.Core;
 namespace Farm.Controller.Pipelines;
 
 /// <summary>The Pipelines API: validates files here, stores them through the pipeline grain.</summary>
-public sealed class PipelinesService(IGrainFactory grains, PipelineCatalog catalog) : Api.V1.Pipelines.PipelinesBase
+public sealed partial class PipelinesService(IGrainFactory grains, PipelineCatalog catalog) : Api.V1.Pipelines.PipelinesBase
 {
     public override Task<ValidatePipelineResponse> ValidatePipeline(ValidatePipelineRequest request, ServerCallContext context)
     {

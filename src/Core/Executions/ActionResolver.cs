@@ -53,12 +53,34 @@ public static class ActionResolver
                 Env = action.Env.ToDictionary(e => e.Key, e => R(e.Value)),
                 Image = action.Image is null ? null : R(action.Image),
                 Network = action.Network is null ? null : R(action.Network),
+                Approval = action.Approval is { } approval
+                    ? approval with { Message = approval.Message is null ? null : R(approval.Message), ReviewUrl = approval.ReviewUrl is null ? null : R(approval.ReviewUrl) }
+                    : null,
+                Http = action.Http is { } http
+                    ? http with { Url = R(http.Url), Headers = http.Headers.ToDictionary(h => h.Key, h => R(h.Value)), Body = http.Body is null ? null : R(http.Body) }
+                    : null,
+                Invoke = action.Invoke is { } invoke
+                    ? invoke with { Variables = invoke.Variables.ToDictionary(v => v.Key, v => R(v.Value)) }
+                    : null,
             };
         }
         catch (KeyNotFoundException e)
         {
             error = $"could not be dispatched: {e.Message} No earlier action wrote it to $FARM_OUTPUT.";
             return false;
+        }
+
+        if (action.Git is { } git)
+        {
+            // The execution pinned the revision at start; the agent checks out exactly that commit.
+            var pinned = run.Sources.FirstOrDefault(p => p.Action == action.Name);
+            if (pinned is null)
+            {
+                error = $"could not be dispatched: no revision was pinned for source '{action.Name}' when the execution started.";
+                return false;
+            }
+
+            resolved = resolved with { Git = git with { Commit = pinned.Commit, Branch = pinned.Ref, Tag = null } };
         }
 
         var available = (run.Inherited?.Artifacts ?? []).Concat(ExecutionMachine.ProducedArtifacts(run))

@@ -40,6 +40,9 @@ public sealed record ActionRun
     /// <summary>Artifacts the latest attempt made.</summary>
     public IReadOnlyList<ArtifactRef> Artifacts { get; init; } = [];
 
+    /// <summary>For approval actions: the question and the decision; null for other types and before it waits.</summary>
+    public ApprovalState? Approval { get; init; }
+
     /// <summary>Every earlier attempt, oldest first.</summary>
     public IReadOnlyList<AttemptRecord> PreviousAttempts { get; init; } = [];
 

@@ -171,6 +171,68 @@ public static class ExecutionMachine
         return Settle(ReplaceAction(run, at, queued) with { AttemptsCreated = number }, now: null);
     }
 
+    /// <summary>
+    /// Starts an action the controller carries out itself (an approval, a pipeline action): it is in
+    /// progress at once, under a new attempt id, with no agent. An approval starts waiting with
+    /// <paramref name="approval"/>.
+    /// </summary>
+    public static ExecutionRun StartInController(ExecutionRun run, ActionRef at, ResolvedAction resolved, ApprovalState? approval, DateTimeOffset now, out string attemptId)
+    {
+        var number = run.AttemptsCreated + 1;
+        attemptId = AttemptIds.Create(run.Id, number);
+        var action = Archived(run.Stages[at.Stage].Actions[at.Action]);
+        var started = action with
+        {
+            Status = RunStatus.InProgress,
+            Attempt = action.Attempt + 1,
+            AttemptId = attemptId,
+            Resolved = resolved,
+            StartedAt = now,
+            Approval = approval,
+        };
+        return Settle(ReplaceAction(run, at, started) with { AttemptsCreated = number }, now);
+    }
+
+    /// <summary>
+    /// A person approves or rejects a waiting approval. Refused, with a sentence, for an action that
+    /// does not exist, is not an approval, does not wait, or was decided already (saying by whom).
+    /// </summary>
+    public static ExecutionRun Decide(ExecutionRun run, string stageName, string actionName, bool approve, string by, string? comment, DateTimeOffset now)
+    {
+        var s = run.Stages.ToList().FindIndex(x => x.Name == stageName);
+        var a = s < 0 ? -1 : run.Stages[s].Actions.ToList().FindIndex(x => x.Name == actionName);
+        if (a < 0)
+        {
+            throw new ExecutionRuleException($"Execution '{run.Id}' has no action '{stageName}/{actionName}'.", notFound: true);
+        }
+
+        var action = run.Stages[s].Actions[a];
+        if (action.Type != "approval")
+        {
+            throw new ExecutionRuleException($"Action '{stageName}/{actionName}' is a {action.Type} action, not an approval.");
+        }
+
+        if (action.Approval is { Approved: { } approved } decided)
+        {
+            throw new ExecutionRuleException(
+                $"Approval '{stageName}/{actionName}' was already {(approved ? "approved" : "rejected")} by {decided.DecidedBy} at {decided.DecidedAt:u}.");
+        }
+
+        if (action.Status != RunStatus.InProgress || action.Approval is null)
+        {
+            throw new ExecutionRuleException($"Approval '{stageName}/{actionName}' does not wait for a decision (it is {action.Status}).");
+        }
+
+        var decision = action with
+        {
+            Status = approve ? RunStatus.Succeeded : RunStatus.Failed,
+            Message = approve ? null : $"rejected by {by}" + (string.IsNullOrWhiteSpace(comment) ? "" : $": {comment}"),
+            FinishedAt = now,
+            Approval = action.Approval with { Approved = approve, DecidedBy = by, DecidedAt = now, Comment = comment },
+        };
+        return Settle(ReplaceAction(run, new ActionRef(s, a), decision), now);
+    }
+
     /// <summary>The action could not even be dispatched (a reference with no value); it fails without an attempt.</summary>
     public static ExecutionRun FailBeforeDispatch(ExecutionRun run, ActionRef at, string message, DateTimeOffset now)
     {

@@ -13,6 +13,18 @@ public sealed record ExecutionRun
     /// <summary>The trigger of a rollback.</summary>
     public const string RollbackTrigger = "rollback";
 
+    /// <summary>The trigger of an execution started by a Git host's webhook push.</summary>
+    public const string WebhookTrigger = "webhook";
+
+    /// <summary>The trigger of an execution started because polling found a new commit.</summary>
+    public const string PollTrigger = "poll";
+
+    /// <summary>The trigger of an execution started by a schedule.</summary>
+    public const string ScheduleTrigger = "schedule";
+
+    /// <summary>The trigger of an execution started by another pipeline's pipeline action.</summary>
+    public const string PipelineTrigger = "pipeline";
+
     public required string Id { get; init; }
     public required string Pipeline { get; init; }
     public required int PipelineVersion { get; init; }
@@ -23,8 +35,17 @@ public sealed record ExecutionRun
     /// <summary>Why the execution failed, stopped or was superseded; null otherwise.</summary>
     public string? Message { get; init; }
 
-    /// <summary>What started it: <see cref="ManualTrigger"/> or <see cref="RollbackTrigger"/>.</summary>
+    /// <summary>What started it: one of the <c>*Trigger</c> constants.</summary>
     public string Trigger { get; init; } = ManualTrigger;
+
+    /// <summary>More about what started it: the person, the webhook delivery, the schedule, the parent execution.</summary>
+    public string? TriggeredBy { get; init; }
+
+    /// <summary>The source revisions it builds, one per git action, fixed at start.</summary>
+    public IReadOnlyList<PinnedSource> Sources { get; init; } = [];
+
+    /// <summary>When a pipeline action started this execution and waits for it: that action.</summary>
+    public ParentLink? Parent { get; init; }
 
     /// <summary>For a rollback: what it reuses from the execution it rolls back to.</summary>
     public Inheritance? Inherited { get; init; }

@@ -12,17 +12,33 @@ public static partial class PipelineParser
 
     private const string ReservedEnvPrefix = "FARM_";
 
-    private static readonly string[] ActionKeys =
-        ["name", "type", "image", "commands", "env", "runOrder", "runsOn", "timeout", "network", "namespace", "inputArtifacts", "outputArtifacts"];
+    // The keys each type takes, in the order messages list them. A key that another type takes is
+    // reported, not ignored: a silently ignored image would run the commands on the host instead.
+    private static readonly Dictionary<ActionType, string[]> KeysByType = new()
+    {
+        [ActionType.Container] =
+            ["name", "type", "image", "commands", "env", "runOrder", "runsOn", "timeout", "network", "namespace", "inputArtifacts", "outputArtifacts"],
+        [ActionType.Shell] =
+            ["name", "type", "commands", "env", "runOrder", "runsOn", "timeout", "namespace", "inputArtifacts", "outputArtifacts"],
+        [ActionType.Git] =
+            ["name", "type", "repository", "branch", "tag", "commit", "depth", "webUrl", "runOrder", "runsOn", "timeout", "namespace", "outputArtifacts"],
+        [ActionType.Approval] = ["name", "type", "message", "reviewUrl", "runOrder", "timeout"],
+        [ActionType.Http] =
+            ["name", "type", "url", "method", "headers", "body", "expectedStatus", "outputs", "runOrder", "runsOn", "timeout", "namespace"],
+        [ActionType.Pipeline] = ["name", "type", "pipeline", "variables", "wait", "runOrder", "timeout", "namespace"],
+    };
 
-    // Keys only container actions take; on any other type they are reported, not ignored,
-    // because a silently ignored image would run the commands on the host instead.
-    private static readonly string[] ContainerOnlyKeys = ["image", "network"];
+    // Every key some type takes; what an action of unknown type may hold.
+    private static readonly string[] ActionKeys = KeysByType.Values.SelectMany(keys => keys).Distinct(StringComparer.Ordinal).ToArray();
 
     private static readonly Dictionary<string, ActionType> ActionTypes = new(StringComparer.Ordinal)
     {
         ["container"] = ActionType.Container,
         ["shell"] = ActionType.Shell,
+        ["git"] = ActionType.Git,
+        ["approval"] = ActionType.Approval,
+        ["http"] = ActionType.Http,
+        ["pipeline"] = ActionType.Pipeline,
     };
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
@@ -37,12 +53,17 @@ public static partial class PipelineParser
 
     /// <summary>One action; null when it lacks a usable name or type (already reported).</summary>
     private static ActionDefinition? ReadAction(
-        ParseContext context, YamlMappingNode map, int stageIndex, int index, string stageLabel, Dictionary<string, YamlNode> seen)
+        ParseContext context, YamlMappingNode map, int stageIndex, int index, string stageLabel, Dictionary<string, YamlNode> seen, string? pipelineName)
     {
         var peeked = PeekName(map);
         var label = peeked is null ? $"action {index + 1} of {stageLabel}" : $"action '{peeked}' of {stageLabel}";
         var where = "in " + label;
-        var fields = ReadKeys(context, map, ActionKeys, where);
+
+        // The type decides which keys are allowed, so it is looked at before the keys are read;
+        // an unknown type is reported below, and the keys are then checked against every type's.
+        ActionType? peekedType = PeekScalar(map, "type") is { } typeText && ActionTypes.TryGetValue(typeText, out var known) ? known : null;
+        var allowed = peekedType is { } t ? KeysByType[t] : ActionKeys;
+        var fields = ReadKeys(context, map, allowed, where, accepted: ActionKeys);
 
         var name = ReadName(context, fields, map, "action", where);
         if (name is not null)
@@ -65,55 +86,79 @@ public static partial class PipelineParser
         var position = new RunPosition(stageIndex, stageLabel, runOrder, index);
         var actionName = name ?? $"action {index + 1}";
         var type = ReadType(context, fields, map, where);
-        var commands = ReadCommands(context, fields, map, where, position);
-        var env = ReadEnv(context, fields, where, position);
-        var runsOn = ReadLabels(context, fields, where);
-        var timeout = ReadTimeout(context, fields, where);
-        var ns = ReadNamespace(context, fields, where, actionName, position);
-        var inputs = ReadInputArtifacts(context, fields, where, position);
-        var outputs = ReadOutputArtifacts(context, fields, label, actionName, position);
-
-        string? image = null;
-        string? network = null;
-        if (type == ActionType.Container)
+        if (type is not null)
         {
-            image = ReadImage(context, fields, map, where, position);
-            network = ReadNetwork(context, fields, where, position);
-        }
-        else if (type is not null)
-        {
-            var typeName = fields["type"].Value is YamlScalarNode { Value: { } text } ? text : "";
-            foreach (var key in ContainerOnlyKeys)
-            {
-                if (fields.TryGetValue(key, out var field))
-                {
-                    context.Report(field.Key,
-                        $"{typeName} actions do not take '{key}' ({where}): remove it, or use type: container.");
-                }
-            }
+            ReportKeysOfOtherTypes(context, fields, type.Value, where);
         }
 
-        if (name is null || type is null)
-        {
-            return null;
-        }
+        // Keys another type takes were reported above; reading only this type's keys keeps one
+        // mistake to one message. With an unknown type, what is there is still read, so that its
+        // namespace and artifacts do not show up as missing elsewhere, but nothing is required.
+        bool Takes(string key) => type is null ? fields.ContainsKey(key) : KeysByType[type.Value].Contains(key);
 
-        return new ActionDefinition
+        var action = new ActionDefinition
         {
-            Name = name,
-            Type = type.Value,
+            Name = name ?? "",
+            Type = type ?? ActionType.Shell,
             RunOrder = runOrder,
-            RunsOn = runsOn,
-            Timeout = timeout,
-            Env = env,
-            Commands = commands,
-            Image = image,
-            Network = network,
-            Namespace = ns,
-            InputArtifacts = inputs,
-            OutputArtifacts = outputs,
+            RunsOn = Takes("runsOn") ? ReadLabels(context, fields, where) : [],
+            Timeout = type == ActionType.Approval
+                ? ReadTimeout(context, fields, where, ApprovalSettings.DefaultTimeout, MaxApprovalTimeout)
+                : ReadTimeout(context, fields, where, ActionDefinition.DefaultTimeout, MaxTimeout),
+            Env = Takes("env") ? ReadEnv(context, fields, where, position) : new Dictionary<string, string>(),
+            Commands = Takes("commands") ? ReadCommands(context, fields, map, where, position) : [],
+            Image = type == ActionType.Container ? ReadImage(context, fields, map, where, position) : null,
+            Network = type == ActionType.Container ? ReadNetwork(context, fields, where, position) : null,
+            Namespace = Takes("namespace") ? ReadNamespace(context, fields, where, actionName, position) : null,
+            InputArtifacts = Takes("inputArtifacts") ? ReadInputArtifacts(context, fields, where, position) : [],
+            OutputArtifacts = type == ActionType.Git
+                ? ReadGitOutputArtifact(context, fields, map, label, actionName, position)
+                : Takes("outputArtifacts") ? ReadOutputArtifacts(context, fields, label, actionName, position) : [],
+            Git = type == ActionType.Git ? ReadGitSource(context, fields, map, where) : null,
+            Approval = type == ActionType.Approval ? ReadApproval(context, fields, where, position) : null,
+            Http = type == ActionType.Http ? ReadHttp(context, fields, map, where, position) : null,
+            Invoke = type == ActionType.Pipeline ? ReadInvocation(context, fields, map, where, position, pipelineName) : null,
         };
+
+        if (action.Http is { Outputs.Count: > 0 } && action.Namespace is null && !fields.ContainsKey("namespace"))
+        {
+            context.Report(fields["outputs"].Key,
+                $"'outputs' {where} needs a namespace to be used: add e.g. 'namespace: {SuggestNamespace(actionName)}', and later actions read them as #{{{SuggestNamespace(actionName)}.NAME}}.");
+        }
+
+        return name is null || type is null ? null : action;
     }
+
+    /// <summary>A namespace to propose in messages: the action's name when it follows the namespace rule.</summary>
+    private static string SuggestNamespace(string actionName) => NamespacePattern().IsMatch(actionName) ? actionName : "response";
+
+    /// <summary>Reports each key of <paramref name="fields"/> that another action type takes, but this one does not.</summary>
+    private static void ReportKeysOfOtherTypes(ParseContext context, Fields fields, ActionType type, string where)
+    {
+        var typeName = TypeName(type);
+        foreach (var (key, field) in fields)
+        {
+            if (KeysByType[type].Contains(key))
+            {
+                continue;
+            }
+
+            var takers = KeysByType.Where(entry => entry.Value.Contains(key)).Select(entry => TypeName(entry.Key)).ToList();
+            var fix = key == "runsOn" && type.RunsInController()
+                ? $"; {typeName} actions run in the controller, not on an agent"
+                : takers.Count == 1
+                    ? $", or use type: {takers[0]}"
+                    : $"; only {JoinAnd(takers)} actions take it";
+            context.Report(field.Key, $"{typeName} actions do not take '{key}' ({where}): remove it{fix}.");
+        }
+    }
+
+    /// <summary>The type as the file writes it.</summary>
+    private static string TypeName(ActionType type) => ActionTypes.First(entry => entry.Value == type).Key;
+
+    /// <summary><c>a, b and c</c>.</summary>
+    private static string JoinAnd(IReadOnlyList<string> items) =>
+        items.Count <= 1 ? string.Join("", items) : $"{string.Join(", ", items.Take(items.Count - 1))} and {items[^1]}";
 
     private static ActionType? ReadType(ParseContext context, Fields fields, YamlMappingNode map, string where)
     {
@@ -306,12 +351,12 @@ public static partial class PipelineParser
         return labels;
     }
 
-    private static TimeSpan ReadTimeout(ParseContext context, Fields fields, string where)
+    private static TimeSpan ReadTimeout(ParseContext context, Fields fields, string where, TimeSpan defaultTimeout, TimeSpan maxTimeout)
     {
         var text = ReadOptionalText(context, fields, "timeout", where);
         if (text is null)
         {
-            return ActionDefinition.DefaultTimeout;
+            return defaultTimeout;
         }
 
         var node = fields["timeout"].Value;
@@ -319,14 +364,14 @@ public static partial class PipelineParser
         {
             context.Report(node,
                 $"invalid timeout '{Shorten(text)}' {where}: write a duration like 90s, 10m, 1h30m or a whole number of seconds.");
-            return ActionDefinition.DefaultTimeout;
+            return defaultTimeout;
         }
 
-        if (timeout < MinTimeout || timeout > MaxTimeout)
+        if (timeout < MinTimeout || timeout > maxTimeout)
         {
             context.Report(node,
-                $"timeout '{text}' {where} is out of range: use between {Duration.Format(MinTimeout)} and {Duration.Format(MaxTimeout)}.");
-            return ActionDefinition.DefaultTimeout;
+                $"timeout '{text}' {where} is out of range: use between {Duration.Format(MinTimeout)} and {Duration.Format(maxTimeout)}.");
+            return defaultTimeout;
         }
 
         return timeout;

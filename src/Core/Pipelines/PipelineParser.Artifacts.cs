@@ -137,9 +137,42 @@ public static partial class PipelineParser
         }
     }
 
-    /// <summary>The artifacts the action makes, each recorded in the context under its name.</summary>
+    /// <summary>
+    /// The one artifact a git action makes, its checked-out tree: exactly one item, whose
+    /// <c>paths</c> may be left out (default <c>**</c>, the whole tree).
+    /// </summary>
+    private static List<OutputArtifact> ReadGitOutputArtifact(
+        ParseContext context, Fields fields, YamlMappingNode map, string actionLabel, string actionName, RunPosition position)
+    {
+        var where = "in " + actionLabel;
+        const string fix = "a git action hands its checked-out tree to later actions as exactly one artifact; add e.g. outputArtifacts: [{ name: source }]";
+        if (!fields.TryGetValue("outputArtifacts", out var field))
+        {
+            context.Report(map, $"missing required key 'outputArtifacts' {where}: {fix}.");
+            return [];
+        }
+
+        if (IsNull(field.Value) || field.Value is YamlSequenceNode { Children.Count: 0 })
+        {
+            context.Report(IsNull(field.Value) ? field.Key : field.Value, $"'outputArtifacts' {where} is empty: {fix}.");
+            return [];
+        }
+
+        if (field.Value is YamlSequenceNode { Children.Count: > 1 } list)
+        {
+            context.Report(list.Children[1],
+                $"'outputArtifacts' {where} lists {list.Children.Count} artifacts: a git action makes exactly one, its checked-out tree; keep one and remove the others.");
+        }
+
+        return ReadOutputArtifacts(context, fields, actionLabel, actionName, position, pathsOptional: true);
+    }
+
+    /// <summary>
+    /// The artifacts the action makes, each recorded in the context under its name. Each needs
+    /// <c>paths</c>, unless <paramref name="pathsOptional"/> (git actions), where it defaults to <c>**</c>.
+    /// </summary>
     private static List<OutputArtifact> ReadOutputArtifacts(
-        ParseContext context, Fields fields, string actionLabel, string actionName, RunPosition position)
+        ParseContext context, Fields fields, string actionLabel, string actionName, RunPosition position, bool pathsOptional = false)
     {
         var outputs = new List<OutputArtifact>();
         var where = "in " + actionLabel;
@@ -169,7 +202,9 @@ public static partial class PipelineParser
                 : $"in output artifact '{peeked}' of {actionLabel}";
             var artifactFields = ReadKeys(context, map, OutputArtifactKeys, artifactWhere);
             var name = ReadRequiredText(context, artifactFields, map, "name", artifactWhere, "the artifact's name, e.g. name: binaries");
-            var paths = ReadArtifactPaths(context, artifactFields, map, artifactWhere);
+            var paths = pathsOptional && !artifactFields.ContainsKey("paths")
+                ? ["**"]
+                : ReadArtifactPaths(context, artifactFields, map, artifactWhere);
             if (name is null)
             {
                 continue;

@@ -26,10 +26,13 @@ public static partial class PipelineParser
 
     /// <summary>
     /// The allowed keys of <paramref name="map"/>. Reports each unknown key, with the closest allowed
-    /// one when it is a likely typo, and each key that is not a plain scalar.
+    /// one when it is a likely typo, and each key that is not a plain scalar. Keys in
+    /// <paramref name="accepted"/> (default: <paramref name="allowed"/>) are returned without a
+    /// report, for the caller to judge; messages only list and suggest <paramref name="allowed"/>.
     /// </summary>
-    private static Fields ReadKeys(ParseContext context, YamlMappingNode map, string[] allowed, string where)
+    private static Fields ReadKeys(ParseContext context, YamlMappingNode map, string[] allowed, string where, string[]? accepted = null)
     {
+        accepted ??= allowed;
         var fields = new Fields();
         foreach (var (keyNode, value) in map.Children)
         {
@@ -40,7 +43,7 @@ public static partial class PipelineParser
                 continue;
             }
 
-            if (!allowed.Contains(key, StringComparer.Ordinal))
+            if (!accepted.Contains(key, StringComparer.Ordinal))
             {
                 var suggestion = Closest(key, allowed);
                 var fix = suggestion is null ? "remove it." : $"did you mean '{suggestion}'?";
@@ -121,11 +124,14 @@ public static partial class PipelineParser
     /// The <c>name</c> of a mapping before its keys are read, so that messages about its other keys
     /// can name it; null when it has no usable name.
     /// </summary>
-    private static string? PeekName(YamlMappingNode map)
+    private static string? PeekName(YamlMappingNode map) => PeekScalar(map, "name");
+
+    /// <summary>The text of <paramref name="key"/> in <paramref name="map"/> when it is a non-empty scalar; null otherwise.</summary>
+    private static string? PeekScalar(YamlMappingNode map, string key)
     {
-        foreach (var (key, value) in map.Children)
+        foreach (var (keyNode, value) in map.Children)
         {
-            if (key is YamlScalarNode { Value: "name" } && value is YamlScalarNode scalar && !IsNull(scalar))
+            if (keyNode is YamlScalarNode { Value: { } text } && text == key && value is YamlScalarNode scalar && !IsNull(scalar))
             {
                 return scalar.Value;
             }

@@ -7,7 +7,7 @@ public static partial class PipelineParser
 {
     private static readonly string[] StageKeys = ["name", "actions", "onFailure", "beforeEntry"];
 
-    private static List<StageDefinition> ReadStages(ParseContext context, Fields fields, YamlMappingNode root)
+    private static List<StageDefinition> ReadStages(ParseContext context, Fields fields, YamlMappingNode root, string? pipelineName)
     {
         var stages = new List<StageDefinition>();
         var list = ReadRequiredList(context, fields, root, "stages", TopLevel, "stage", "a name and actions");
@@ -19,6 +19,7 @@ public static partial class PipelineParser
         // Case-insensitive: stage names appear in URLs and on the dashboard, where Build and build
         // would be indistinguishable to people.
         var seen = new Dictionary<string, YamlNode>(StringComparer.OrdinalIgnoreCase);
+        var gitActions = new Dictionary<string, (YamlNode Node, string StageLabel)>(StringComparer.OrdinalIgnoreCase);
         for (var index = 0; index < list.Children.Count; index++)
         {
             var item = list.Children[index];
@@ -50,7 +51,7 @@ public static partial class PipelineParser
 
             var onFailure = ReadOnFailure(context, stageFields, label);
             var beforeEntry = ReadBeforeEntry(context, stageFields, index, label);
-            var actions = ReadActions(context, stageFields, map, index, label, where);
+            var actions = ReadActions(context, stageFields, map, index, label, where, pipelineName, gitActions);
             stages.Add(new StageDefinition(name ?? "", actions) { OnFailure = onFailure, BeforeEntry = beforeEntry });
         }
 
@@ -58,7 +59,14 @@ public static partial class PipelineParser
     }
 
     private static List<ActionDefinition> ReadActions(
-        ParseContext context, Fields fields, YamlMappingNode stage, int stageIndex, string stageLabel, string where)
+        ParseContext context,
+        Fields fields,
+        YamlMappingNode stage,
+        int stageIndex,
+        string stageLabel,
+        string where,
+        string? pipelineName,
+        Dictionary<string, (YamlNode Node, string StageLabel)> gitActions)
     {
         var actions = new List<ActionDefinition>();
         var list = ReadRequiredList(context, fields, stage, "actions", where, "action", "a name, a type and commands");
@@ -78,11 +86,27 @@ public static partial class PipelineParser
                 continue;
             }
 
-            var action = ReadAction(context, map, stageIndex, index, stageLabel, seen);
-            if (action is not null)
+            var action = ReadAction(context, map, stageIndex, index, stageLabel, seen, pipelineName);
+            if (action is null)
             {
-                actions.Add(action);
+                continue;
             }
+
+            // Triggers and pinned revisions tell git actions apart by name alone, across stages.
+            if (action.Type == ActionType.Git)
+            {
+                var nameNode = map.Children[new YamlScalarNode("name")];
+                if (gitActions.TryGetValue(action.Name, out var first))
+                {
+                    context.Report(nameNode,
+                        $"duplicate git action name '{action.Name}' in {stageLabel}: the git action in {first.StageLabel} on line {LineOf(first.Node.Start)} has the same name (git actions are told apart by name across the pipeline, ignoring case); rename one of them.");
+                    continue;
+                }
+
+                gitActions.Add(action.Name, (nameNode, stageLabel));
+            }
+
+            actions.Add(action);
         }
 
         return actions;

@@ -11,28 +11,37 @@ namespace Farm.Core.Pipelines;
 /// The file's shape, key by key, is documented on the model types; in short:
 /// <c>name</c>, optional <c>variables</c> (name, default, description), optional
 /// <c>executionMode</c> (superseded | queued | parallel) and <c>stages</c> (name, actions, optional
-/// <c>onFailure</c> and <c>beforeEntry</c>), each action with <c>name</c>, <c>type</c>
-/// (container | shell), <c>commands</c>, and optionally <c>image</c> and <c>network</c> (container
-/// only), <c>env</c>, <c>runOrder</c>, <c>runsOn</c>, <c>timeout</c>, <c>namespace</c>,
-/// <c>inputArtifacts</c> and <c>outputArtifacts</c>.
+/// <c>onFailure</c> and <c>beforeEntry</c>), each action with <c>name</c>, <c>type</c>,
+/// optional <c>runOrder</c> and <c>timeout</c>, and the keys of its type: container and shell
+/// actions take <c>commands</c>, <c>env</c>, <c>runsOn</c>, <c>namespace</c>, <c>inputArtifacts</c>
+/// and <c>outputArtifacts</c> (container also <c>image</c> and <c>network</c>); git actions a
+/// <c>repository</c>, one of <c>branch</c>, <c>tag</c> and <c>commit</c>, <c>depth</c>, <c>webUrl</c>
+/// and exactly one output artifact; approval actions <c>message</c> and <c>reviewUrl</c>; http
+/// actions <c>url</c>, <c>method</c>, <c>headers</c>, <c>body</c>, <c>expectedStatus</c> and
+/// <c>outputs</c>; pipeline actions <c>pipeline</c>, <c>variables</c> and <c>wait</c>. An optional
+/// top-level <c>triggers</c> list holds source triggers (a git action polled or pushed by webhook)
+/// and schedule triggers (five-field cron in a time zone).
 /// References (<c>#{...}</c>) and input artifacts may only name what an action that runs earlier
 /// provides: one in an earlier stage, or in the same stage with a lower runOrder.
 /// Error messages start in lowercase (they read after "line L, column C: ") and end with a period.
 /// This file holds the entry point and the top level; the other parts of this class read
-/// variables, stages and their rules, actions and their artifacts, references, and the shared
-/// node helpers.
+/// variables, stages and their rules, actions and their artifacts, each action type's own keys,
+/// triggers, references, and the shared node helpers.
 /// </remarks>
 public static partial class PipelineParser
 {
     /// <summary>The shortest action timeout accepted.</summary>
     public static readonly TimeSpan MinTimeout = TimeSpan.FromSeconds(1);
 
-    /// <summary>The longest action timeout accepted.</summary>
+    /// <summary>The longest action timeout accepted, except for approvals.</summary>
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
+
+    /// <summary>The longest timeout an approval action accepts: a person may take a while to decide.</summary>
+    public static readonly TimeSpan MaxApprovalTimeout = TimeSpan.FromDays(30);
 
     private const string TopLevel = "at the top level of the file";
 
-    private static readonly string[] TopKeys = ["name", "variables", "stages", "executionMode"];
+    private static readonly string[] TopKeys = ["name", "variables", "stages", "executionMode", "triggers"];
 
     /// <summary>
     /// Parses <paramref name="yaml"/>. Never throws: a file that is not YAML at all gives one error
@@ -117,7 +126,7 @@ public static partial class PipelineParser
         // Variables first, whatever their place in the file: references in actions are checked against them.
         var variables = ReadVariables(context, fields);
         var executionMode = ReadExecutionMode(context, fields);
-        var stages = ReadStages(context, fields, root);
+        var stages = ReadStages(context, fields, root, name);
 
         // References and input artifacts may name what a later part of the file declares.
         foreach (var check in context.AfterStages)
@@ -125,6 +134,9 @@ public static partial class PipelineParser
             check();
         }
 
-        return new PipelineDefinition(name ?? "", variables, stages) { ExecutionMode = executionMode };
+        // Triggers last: a source trigger names a git action, which may be in any stage.
+        var triggers = ReadTriggers(context, fields, stages);
+
+        return new PipelineDefinition(name ?? "", variables, stages) { ExecutionMode = executionMode, Triggers = triggers };
     }
 }

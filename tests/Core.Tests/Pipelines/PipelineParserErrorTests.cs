@@ -32,7 +32,7 @@ public sealed class PipelineParserErrorTests
         Assert.Equal((8, 9), (error.Line, error.Column));
         Assert.Equal(
             "unknown key 'runson' in action 'compile' of stage 'Build': did you mean 'runsOn'? "
-            + "Allowed keys are name, type, image, commands, env, runOrder, runsOn, timeout, network, namespace, inputArtifacts, outputArtifacts.",
+            + "Allowed keys are name, type, commands, env, runOrder, runsOn, timeout, namespace, inputArtifacts, outputArtifacts.",
             error.Message);
     }
 
@@ -58,7 +58,7 @@ public sealed class PipelineParserErrorTests
         var error = Assert.Single(result.Errors);
         Assert.Equal((2, 1), (error.Line, error.Column));
         Assert.Equal(
-            "unknown key 'owner' at the top level of the file: remove it. Allowed keys are name, variables, stages, executionMode.",
+            "unknown key 'owner' at the top level of the file: remove it. Allowed keys are name, variables, stages, executionMode, triggers.",
             error.Message);
     }
 
@@ -150,7 +150,7 @@ public sealed class PipelineParserErrorTests
                   - name: compile
                     commands: [make]
             """,
-            5, 9, "missing required key 'type' in action 'compile' of stage 'Build': add 'type' with one of container, shell."
+            5, 9, "missing required key 'type' in action 'compile' of stage 'Build': add 'type' with one of container, shell, git, approval, http, pipeline."
         },
         {
             """
@@ -454,9 +454,9 @@ public sealed class PipelineParserErrorTests
     }
 
     [Theory]
-    [InlineData("docker", "unknown action type 'docker' in action 'compile' of stage 'Build': use one of container, shell.")]
-    [InlineData("shel", "unknown action type 'shel' in action 'compile' of stage 'Build': did you mean 'shell'? Known types are container, shell.")]
-    [InlineData("Container", "unknown action type 'Container' in action 'compile' of stage 'Build': did you mean 'container'? Known types are container, shell.")]
+    [InlineData("docker", "unknown action type 'docker' in action 'compile' of stage 'Build': use one of container, shell, git, approval, http, pipeline.")]
+    [InlineData("shel", "unknown action type 'shel' in action 'compile' of stage 'Build': did you mean 'shell'? Known types are container, shell, git, approval, http, pipeline.")]
+    [InlineData("Container", "unknown action type 'Container' in action 'compile' of stage 'Build': did you mean 'container'? Known types are container, shell, git, approval, http, pipeline.")]
     public void Unknown_action_type_lists_the_known_types(string type, string expectedMessage)
     {
         // Arrange

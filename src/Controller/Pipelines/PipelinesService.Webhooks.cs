@@ -1,0 +1,28 @@
+using Farm.Api.V1;
+using Farm.Controller.Triggers;
+using Grpc.Core;
+
+namespace Farm.Controller.Pipelines;
+
+public sealed partial class PipelinesService
+{
+    public override async Task<GetWebhooksResponse> GetWebhooks(GetWebhooksRequest request, ServerCallContext context)
+    {
+        Require(request.Pipeline, "pipeline");
+        // Resolved per call rather than injected: the constructor belongs to PipelinesService.cs.
+        var directory = context.GetHttpContext().RequestServices.GetRequiredService<WebhookDirectory>();
+        WebhookListing listing;
+        try
+        {
+            listing = await directory.DescribeAsync(request.Pipeline) ?? throw NotApplied(request.Pipeline);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+
+        var response = new GetWebhooksResponse { Secret = listing.Secret };
+        response.Webhooks.Add(listing.Webhooks.Select(w => new Webhook { Provider = w.Provider, Url = w.Url, Instructions = w.Instructions }));
+        return response;
+    }
+}
