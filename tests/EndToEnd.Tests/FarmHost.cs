@@ -24,6 +24,7 @@ public sealed class FarmHost : IAsyncLifetime
     private int _grpcPort;
     private int _siloPort;
     private int _gatewayPort;
+    private int _webhookPort;
 
     public FarmHost()
         : this(token: null)
@@ -39,6 +40,12 @@ public sealed class FarmHost : IAsyncLifetime
     public string Root { get; } = Directory.CreateTempSubdirectory("farm-e2e-").FullName;
 
     public string Address => $"http://127.0.0.1:{_grpcPort}";
+
+    /// <summary>Where the controller takes Git hosts' webhook pushes.</summary>
+    public string WebhookAddress => $"http://127.0.0.1:{_webhookPort}";
+
+    /// <summary>Receives the controller's notifications, and answers http actions.</summary>
+    public NotificationSink Sink { get; private set; } = null!;
 
     public GrpcChannel Channel { get; private set; } = null!;
 
@@ -60,7 +67,8 @@ public sealed class FarmHost : IAsyncLifetime
                 "that has the image farm/busybox:latest (see scripts/lib.sh, farm_make_images).");
         }
 
-        (_grpcPort, _siloPort, _gatewayPort) = (FreePort(), FreePort(), FreePort());
+        (_grpcPort, _siloPort, _gatewayPort, _webhookPort) = (FreePort(), FreePort(), FreePort(), FreePort());
+        Sink = new NotificationSink(FreePort());
         Channel = GrpcChannel.ForAddress(Address);
         await StartControllerAsync();
         _agent = StartAgent("e2e-agent", "first");
@@ -109,6 +117,9 @@ public sealed class FarmHost : IAsyncLifetime
             ["Farm__Controller__HeartbeatInterval"] = "00:00:01",
             ["Farm__Controller__Token"] = _token ?? "",
             ["Farm__Controller__StopGrace"] = "00:00:02",
+            ["Farm__Controller__WebhookListen"] = WebhookAddress,
+            ["Farm__Controller__NotifyUrl"] = Sink.Url + "notify",
+            ["Farm__Controller__NotifySecret"] = NotificationSink.Secret,
         }, _controllerOutput);
 
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -212,6 +223,7 @@ public sealed class FarmHost : IAsyncLifetime
         }
 
         Channel?.Dispose();
+        Sink?.Dispose();
         try
         {
             Directory.Delete(Root, recursive: true);

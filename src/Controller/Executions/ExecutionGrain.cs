@@ -1,5 +1,6 @@
 using Farm.Controller.Dispatch;
 using Farm.Controller.Hosting;
+using Farm.Controller.Notifications;
 using Farm.Controller.Pipelines;
 using Farm.Controller.Storage;
 using Farm.Core.Executions;
@@ -13,6 +14,7 @@ public sealed partial class ExecutionGrain(
     ExecutionHistory history,
     IOptions<ControllerOptions> options,
     ExecutionStarter starter,
+    Notifier notifier,
     TimeProvider time,
     ILogger<ExecutionGrain> logger) : Grain, IExecutionGrain
 {
@@ -29,6 +31,9 @@ public sealed partial class ExecutionGrain(
     private bool _holdSynced;
     private string? _heldStage;
     private int? _requestedStage;
+
+    // The finished state last notified; Advance may look at a finished execution more than once.
+    private long _notifiedRevision;
 
     private ExecutionRun? Run => state.State.Run;
 
@@ -334,6 +339,10 @@ public sealed partial class ExecutionGrain(
                     : null;
                 run = ExecutionMachine.StartInController(run, at, dispatched!, approval, now, out var localAttempt);
                 inController.Add((localAttempt, resolved));
+                if (approval is not null)
+                {
+                    notifier.Send(new Notification("approval.waiting", run.Pipeline, run.Id, "waiting", stage.Name, resolved.Name, approval.Message, now));
+                }
                 continue;
             }
 
@@ -415,6 +424,13 @@ public sealed partial class ExecutionGrain(
     {
         _leaseTimer?.Dispose();
         _leaseTimer = null;
+        if (_notifiedRevision != run.Revision && run.Status is RunStatus.Succeeded or RunStatus.Failed)
+        {
+            _notifiedRevision = run.Revision;
+            notifier.Send(new Notification($"execution.{run.Status.ToString().ToLowerInvariant()}", run.Pipeline, run.Id,
+                run.Status.ToString().ToLowerInvariant(), null, null, run.Message, run.FinishedAt ?? time.GetUtcNow()));
+        }
+
         if (run.Parent is { } parent && !state.State.ParentNotified)
         {
             state.State.ParentNotified = true;

@@ -3,6 +3,7 @@ using Farm.Controller.Artifacts;
 using Farm.Controller.Dispatch;
 using Farm.Controller.Executions;
 using Farm.Controller.Logs;
+using Farm.Controller.Notifications;
 using Farm.Controller.Pipelines;
 using Farm.Controller.Security;
 using Farm.Controller.Sources;
@@ -27,6 +28,8 @@ public static class ControllerExtensions
             .ValidateDataAnnotations()
             .Validate(o => Uri.TryCreate(o.Listen, UriKind.Absolute, out var uri) && uri.Scheme == "http",
                 $"{ControllerOptions.Section}:Listen must be an http:// address such as http://127.0.0.1:7070.")
+            .Validate(o => string.IsNullOrEmpty(o.NotifyUrl) || Uri.TryCreate(o.NotifyUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https",
+                $"{ControllerOptions.Section}:NotifyUrl must be an http:// or https:// address.")
             .ValidateOnStart();
 
         var listen = Uri.TryCreate(settings.Listen, UriKind.Absolute, out var uri) ? uri : new Uri("http://127.0.0.1:7070");
@@ -72,6 +75,9 @@ public static class ControllerExtensions
     /// </summary>
     public static IServiceCollection AddFarmGrainServices(this IServiceCollection services)
     {
+        services.AddHttpClient(nameof(Notifier));
+        services.AddSingleton<Notifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<Notifier>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<ExecutionHistory>();

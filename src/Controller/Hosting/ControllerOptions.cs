@@ -52,6 +52,15 @@ public sealed class ControllerOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Where to post notifications (an approval starts waiting, an execution succeeds or fails);
+    /// empty (the default) sends none.
+    /// </summary>
+    public string? NotifyUrl { get; set; }
+
+    /// <summary>Signs each notification with HMAC-SHA256 in <c>X-Farm-Signature</c>; empty sends them unsigned.</summary>
+    public string? NotifySecret { get; set; }
+
     /// <summary>The time after which an attempt nobody vouches for is lost: three heartbeats.</summary>
     public TimeSpan Lease => HeartbeatInterval * 3;
 }
