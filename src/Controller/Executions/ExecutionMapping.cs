@@ -107,6 +107,7 @@ internal static class ExecutionMapping
             Commit = source.Commit,
             Author = outputs.GetValueOrDefault("author", ""),
             Message = outputs.GetValueOrDefault("message", ""),
+            Url = source.CommitUrl ?? "",
         };
         if (outputs.TryGetValue("committed_at", out var committed) && DateTimeOffset.TryParse(committed, out var at))
         {

@@ -42,7 +42,7 @@ public sealed class ExecutionStarter(IGrainFactory grains, ISourceResolver sourc
                 try
                 {
                     var resolved = await sources.ResolveAsync(action.Git!, revisions.GetValueOrDefault(action.Name), cancellationToken);
-                    pinned.Add(new PinnedSource(stage, action.Name, action.Git!.Repository, resolved.Ref, resolved.Commit));
+                    pinned.Add(new PinnedSource(stage, action.Name, action.Git!.Repository, resolved.Ref, resolved.Commit, action.Git.WebUrl));
                 }
                 catch (SourceResolutionException e)
                 {
