@@ -31,6 +31,8 @@ internal static class FarmCommandLine
             TransitionCommand.Create(),
             PipelineCommand.Create(),
             WebhooksCommand.Create(),
+            SecretCommand.Create(),
+            SecretCommand.List(),
             ArtifactsCommand.Create(),
             ArtifactCommand.Create(),
             ImportCommand.Create(),

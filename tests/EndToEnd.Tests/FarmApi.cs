@@ -63,14 +63,23 @@ public static class FarmApi
     public static ActionExecution Action(this Execution execution, string stage, string action) =>
         execution.Stages.Single(s => s.Name == stage).Actions.Single(a => a.Name == action);
 
+    /// <summary>Runs the built farm CLI with <paramref name="input"/> on its standard input.</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunCliWithInputAsync(this FarmHost farm, string[] args, string input) =>
+        farm.RunCliAsync(args, input, []);
+
     /// <summary>Runs the built farm CLI against this farm, with extra environment variables, and collects what it printed.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(
-        this FarmHost farm, string[] args, params (string Name, string Value)[] environment)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(
+        this FarmHost farm, string[] args, params (string Name, string Value)[] environment) =>
+        farm.RunCliAsync(args, null, environment);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(
+        this FarmHost farm, string[] args, string? input, (string Name, string Value)[] environment)
     {
         var start = new System.Diagnostics.ProcessStartInfo("dotnet", [FarmHost.Locate("Cli", "farm.dll"), .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
@@ -81,6 +90,12 @@ public static class FarmApi
         }
 
         using var process = System.Diagnostics.Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));

@@ -140,4 +140,47 @@ public sealed class TriggerAndInvokeTests(FarmHost farm)
         Assert.Contains("\"event\":\"execution.succeeded\"", notification.Body);
         Assert.Equal(NotificationSink.Sign(notification.Body), notification.Signature);
     }
+
+    [Fact]
+    public async Task A_secret_set_through_the_cli_reaches_env_and_headers_and_never_appears_in_logs_or_the_api()
+    {
+        const string value = "tr0ub4dor-and-3";
+        var yaml = $$"""
+            name: secretive
+            stages:
+              - name: Use
+                actions:
+                  - name: print
+                    type: container
+                    image: {{Image}}
+                    env: { TOKEN: '#{secrets.deploy_token}' }
+                    commands:
+                      - echo "plain $TOKEN"
+                      - echo "encoded $(printf %s "$TOKEN" | base64)"
+                      - echo "length ${#TOKEN}"
+                  - name: call
+                    type: http
+                    method: POST
+                    url: '{{farm.Sink.Url}}secret-check'
+                    headers: { Authorization: 'Bearer #{secrets.deploy_token}' }
+                    body: 'check'
+            """;
+        await farm.Pipelines.ApplyPipelineAsync(new ApplyPipelineRequest { Definition = yaml });
+        var set = await farm.RunCliWithInputAsync(["secret", "set", "secretive", "deploy_token"], value + "\n");
+        var listed = await farm.Pipelines.ListSecretsAsync(new ListSecretsRequest { Pipeline = "secretive" });
+
+        var id = (await farm.Executions.StartExecutionAsync(new StartExecutionRequest { Pipeline = "secretive" })).ExecutionId;
+        var done = await farm.WatchAsync(id);
+        var log = await farm.ReadLogAsync(id, "Use", "print");
+
+        Assert.Equal(0, set.ExitCode);
+        Assert.Equal("deploy_token", Assert.Single(listed.Secrets).Name);
+        Assert.True(done.Status == ExecutionStatus.Succeeded, done.ToString());
+        Assert.Equal($"plain ***\nencoded ***\nlength {value.Length}\n", log);
+        Assert.DoesNotContain(value, done.ToString());
+        Assert.Equal("#{secrets.deploy_token}", done.Action("Use", "print").Resolved.Env["TOKEN"]);
+        var stored = string.Join("", Directory.EnumerateFiles(Path.Combine(farm.Root, "data"), "*", SearchOption.AllDirectories)
+            .Select(path => File.ReadAllText(path)));
+        Assert.DoesNotContain(value, stored);
+    }
 }

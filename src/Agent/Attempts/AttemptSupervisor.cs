@@ -85,6 +85,7 @@ public sealed partial class AttemptSupervisor(
         var workspace = Path.Combine(_workDir, "workspaces", attemptId);
         var outputFolder = Path.Combine(_workDir, "outputs", attemptId);
         var spoolPath = Path.Combine(_workDir, "logs", attemptId + ".log");
+        var mask = new SecretMask(offer.Spec.MaskedValues);
         ExecutorResult? result = null;
         Produced? produced = null;
         try
@@ -102,7 +103,7 @@ public sealed partial class AttemptSupervisor(
             // Created empty, so commands may append to it as they may to GitHub's $GITHUB_OUTPUT.
             await File.WriteAllBytesAsync(Path.Combine(outputFolder, "output"), [], abandoned);
             Directory.CreateDirectory(Path.GetDirectoryName(spoolPath)!);
-            await using var spool = new LogSpool(spoolPath);
+            await using var spool = new LogSpool(spoolPath, mask);
             var shipping = shipper.ShipAsync(attemptId, spool, abandoned);
             result = await FetchInputsAsync(offer, workspace, abandoned)
                 ?? await ExecuteAsync(offer, workspace, outputFolder, spool, stop, abandoned);
@@ -136,13 +137,13 @@ public sealed partial class AttemptSupervisor(
                 AttemptId = attemptId,
                 Succeeded = result.Succeeded,
                 ExitCode = result.ExitCode ?? -1,
-                Message = result.FailureMessage ?? "",
+                Message = mask.Apply(result.FailureMessage ?? ""),
             };
             if (result.Succeeded && produced is not null)
             {
                 foreach (var (key, value) in produced.Outputs)
                 {
-                    finished.Outputs[key] = value;
+                    finished.Outputs[key] = mask.Apply(value);
                 }
 
                 finished.Artifacts.Add(produced.Artifacts);

@@ -15,9 +15,13 @@ public sealed class LogSpool : IAsyncDisposable
     private long _length;
     private volatile bool _completed;
 
-    public LogSpool(string path)
+    private readonly SecretMask _mask;
+
+    /// <param name="mask">Secrets to replace with <c>***</c> before anything is written; none by default.</param>
+    public LogSpool(string path, SecretMask? mask = null)
     {
         Path = path;
+        _mask = mask ?? SecretMask.None;
         _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
     }
 
@@ -60,6 +64,8 @@ public sealed class LogSpool : IAsyncDisposable
             return;
         }
 
+        // Whole lines arrive here (SpoolWriter), so a secret is never split across two appends.
+        bytes = _mask.Apply(bytes);
         await _lock.WaitAsync();
         try
         {

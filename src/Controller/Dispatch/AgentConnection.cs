@@ -24,6 +24,7 @@ internal sealed class AgentConnection : IAgentObserver
             TimeoutMs = (long)job.Action.Timeout.TotalMilliseconds,
         };
         spec.Commands.Add(job.Action.Commands);
+        spec.MaskedValues.Add(job.Masked);
         spec.InputArtifacts.Add(job.Inputs.Select(a => new ArtifactRef { Name = a.Name, Sha256 = a.Sha256, Size = a.Size }));
         foreach (var output in job.Action.OutputArtifacts)
         {

@@ -5,7 +5,8 @@ namespace Farm.Controller.Dispatch;
 
 /// <summary>
 /// An attempt waiting for, or offered to, an agent; <see cref="Action"/> is fully resolved and
-/// <see cref="Inputs"/> are the archives its input artifacts name.
+/// <see cref="Inputs"/> are the archives its input artifacts name. <see cref="Masked"/> holds the
+/// secret values it was given, for the agent to mask; jobs live in memory only, never in storage.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record Job(
@@ -16,4 +17,5 @@ public sealed record Job(
     [property: Id(4)] string ActionName,
     [property: Id(5)] string[] RunsOn,
     [property: Id(6)] ActionDefinition Action,
-    [property: Id(7)] ArtifactRef[] Inputs);
+    [property: Id(7)] ArtifactRef[] Inputs,
+    [property: Id(8)] string[] Masked);

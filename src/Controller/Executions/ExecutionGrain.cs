@@ -2,6 +2,7 @@ using Farm.Controller.Dispatch;
 using Farm.Controller.Hosting;
 using Farm.Controller.Notifications;
 using Farm.Controller.Pipelines;
+using Farm.Controller.Secrets;
 using Farm.Controller.Storage;
 using Farm.Core.Executions;
 using Farm.Core.Pipelines;
@@ -15,6 +16,7 @@ public sealed partial class ExecutionGrain(
     IOptions<ControllerOptions> options,
     ExecutionStarter starter,
     Notifier notifier,
+    SecretStore secrets,
     TimeProvider time,
     ILogger<ExecutionGrain> logger) : Grain, IExecutionGrain
 {
@@ -321,10 +323,13 @@ public sealed partial class ExecutionGrain(
         var jobs = new List<Job>();
         var failedBeforeDispatch = false;
         var inController = new List<(string AttemptId, ActionDefinition Action)>();
-        foreach (var at in ExecutionMachine.ReadyActions(run))
+        var ready = ExecutionMachine.ReadyActions(run);
+        // Read only when something is ready, and never stored: secrets live in the jobs alone.
+        var pipelineSecrets = ready.Count > 0 ? await secrets.ValuesAsync(run.Pipeline) : new Dictionary<string, string>();
+        foreach (var at in ready)
         {
             var stage = Definition.Stages[at.Stage];
-            if (!ActionResolver.TryResolve(stage.Actions[at.Action], run, out var resolved, out var dispatched, out var error))
+            if (!ActionResolver.TryResolve(stage.Actions[at.Action], run, pipelineSecrets, out var resolved, out var dispatched, out var masked, out var error))
             {
                 run = ExecutionMachine.FailBeforeDispatch(run, at, error!, time.GetUtcNow());
                 failedBeforeDispatch = true;
@@ -348,7 +353,7 @@ public sealed partial class ExecutionGrain(
 
             run = ExecutionMachine.Queue(run, at, dispatched!, out var attemptId);
             jobs.Add(new Job(attemptId, run.Id, run.Pipeline, stage.Name, resolved.Name, resolved.RunsOn.ToArray(), resolved,
-                dispatched!.InputArtifacts.ToArray()));
+                dispatched!.InputArtifacts.ToArray(), masked.ToArray()));
         }
 
         if (!ReferenceEquals(run, Run))
@@ -539,18 +544,22 @@ public sealed partial class ExecutionGrain(
 
             _vouched.Remove(attemptId);
             run = Run!;
-            if (action.Status == RunStatus.Queued && action.Resolved is { } resolved)
+            if (action.Status == RunStatus.Queued)
             {
                 LogRequeued(run.Id, attemptId);
-                var next = ExecutionMachine.Queue(run, at, resolved, out var newAttempt);
                 var stage = Definition.Stages[at.Stage];
-                var definition = stage.Actions[at.Action] with
+                var pipelineSecrets = await secrets.ValuesAsync(run.Pipeline);
+                if (ActionResolver.TryResolve(stage.Actions[at.Action], run, pipelineSecrets, out var definition, out var dispatched, out var masked, out var error))
                 {
-                    Commands = resolved.Commands, Env = resolved.Env, Image = resolved.Image, Network = resolved.Network,
-                };
-                requeue.Add(new Job(newAttempt, run.Id, run.Pipeline, stage.Name, definition.Name, definition.RunsOn.ToArray(),
-                    definition, resolved.InputArtifacts.ToArray()));
-                await Save(next);
+                    var next = ExecutionMachine.Queue(run, at, dispatched!, out var newAttempt);
+                    requeue.Add(new Job(newAttempt, run.Id, run.Pipeline, stage.Name, definition.Name, definition.RunsOn.ToArray(),
+                        definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray()));
+                    await Save(next);
+                }
+                else
+                {
+                    await Save(ExecutionMachine.Finished(run, attemptId, false, null, error, now));
+                }
             }
             else
             {

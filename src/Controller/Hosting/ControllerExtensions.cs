@@ -5,6 +5,7 @@ using Farm.Controller.Executions;
 using Farm.Controller.Logs;
 using Farm.Controller.Notifications;
 using Farm.Controller.Pipelines;
+using Farm.Controller.Secrets;
 using Farm.Controller.Security;
 using Farm.Controller.Sources;
 using Farm.Controller.Storage;
@@ -83,6 +84,7 @@ public static class ControllerExtensions
         services.AddSingleton<ExecutionHistory>();
         services.AddSingleton<PipelineCatalog>();
         services.AddSingleton<SqliteGrainStorage>();
+        services.AddSingleton<SecretStore>();
         services.TryAddSingleton<ISourceResolver, GitSourceResolver>();
         services.AddSingleton<ExecutionStarter>();
         services.AddKeyedSingleton<IGrainStorage>(SqliteGrainStorage.Name, (sp, _) => sp.GetRequiredService<SqliteGrainStorage>());

@@ -61,6 +61,13 @@ public sealed class ControllerOptions
     /// <summary>Signs each notification with HMAC-SHA256 in <c>X-Farm-Signature</c>; empty sends them unsigned.</summary>
     public string? NotifySecret { get; set; }
 
+    /// <summary>
+    /// The key pipeline secrets are encrypted with, base64 of 32 bytes. Empty (the default): a key
+    /// file, <c>secrets.key</c> in the data folder, made on first start and readable by its owner only.
+    /// Several controllers of one cluster must share the same key.
+    /// </summary>
+    public string? SecretsKey { get; set; }
+
     /// <summary>The time after which an attempt nobody vouches for is lost: three heartbeats.</summary>
     public TimeSpan Lease => HeartbeatInterval * 3;
 }

@@ -10,11 +10,10 @@ public sealed partial class PipelinesService
     {
         Require(request.Pipeline, "pipeline");
         // Resolved per call rather than injected: the constructor belongs to PipelinesService.cs.
-        var directory = context.GetHttpContext().RequestServices.GetRequiredService<WebhookDirectory>();
         WebhookListing listing;
         try
         {
-            listing = await directory.DescribeAsync(request.Pipeline) ?? throw NotApplied(request.Pipeline);
+            listing = await webhooks.DescribeAsync(request.Pipeline) ?? throw NotApplied(request.Pipeline);
         }
         catch (InvalidOperationException e)
         {

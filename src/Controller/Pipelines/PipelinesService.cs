@@ -1,6 +1,8 @@
 using Farm.Api.V1;
 using Farm.Controller.Executions;
+using Farm.Controller.Secrets;
 using Farm.Controller.Storage;
+using Farm.Controller.Triggers;
 using Farm.Core.Pipelines;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -8,7 +10,8 @@ using Grpc.Core;
 namespace Farm.Controller.Pipelines;
 
 /// <summary>The Pipelines API: validates files here, stores them through the pipeline grain.</summary>
-public sealed partial class PipelinesService(IGrainFactory grains, PipelineCatalog catalog) : Api.V1.Pipelines.PipelinesBase
+public sealed partial class PipelinesService(
+    IGrainFactory grains, PipelineCatalog catalog, SecretStore secrets, WebhookDirectory webhooks) : Api.V1.Pipelines.PipelinesBase
 {
     public override Task<ValidatePipelineResponse> ValidatePipeline(ValidatePipelineRequest request, ServerCallContext context)
     {

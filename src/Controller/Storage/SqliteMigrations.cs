@@ -36,5 +36,16 @@ internal static class SqliteMigrations
             -- What started each execution, for history filters.
             ALTER TABLE executions ADD COLUMN trigger TEXT NOT NULL DEFAULT 'manual';
             """),
+        (3, """
+            -- Pipeline secrets, AES-256-GCM encrypted with the controller's secrets key.
+            CREATE TABLE secrets (
+                pipeline   TEXT NOT NULL,
+                name       TEXT NOT NULL,
+                nonce      BLOB NOT NULL,
+                ciphertext BLOB NOT NULL,
+                tag        BLOB NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (pipeline, name));
+            """),
     ];
 }

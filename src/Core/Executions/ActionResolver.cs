@@ -39,25 +39,57 @@ public static class ActionResolver
     /// every reference names something that runs earlier, but not that an action wrote the key; so a
     /// missing value or artifact is an error for a person, in <paramref name="error"/>.
     /// </summary>
-    public static bool TryResolve(ActionDefinition action, ExecutionRun run, out ActionDefinition resolved, out ResolvedAction? dispatched, out string? error)
+    /// <param name="secrets">
+    /// The pipeline's secrets, by name. They are resolved only in env values and http headers (the
+    /// parser allows them nowhere else); <paramref name="dispatched"/>, which the execution stores
+    /// and shows, keeps the <c>#{secrets.NAME}</c> references instead, and
+    /// <paramref name="secretValues"/> lists the values the agent must mask in logs.
+    /// </param>
+    public static bool TryResolve(
+        ActionDefinition action, ExecutionRun run, IReadOnlyDictionary<string, string> secrets,
+        out ActionDefinition resolved, out ResolvedAction? dispatched, out IReadOnlyList<string> secretValues, out string? error)
     {
         var values = Values(run);
+        var withSecrets = new Dictionary<string, string>(values, StringComparer.Ordinal);
+        var shown = new Dictionary<string, string>(values, StringComparer.Ordinal);
+        var used = new List<string>();
+        foreach (var reference in action.Env.Values.Concat(action.Http?.Headers.Values ?? []).SelectMany(Interpolation.FindReferences)
+            .Where(r => r.StartsWith(Interpolation.SecretPrefix, StringComparison.Ordinal)).Distinct())
+        {
+            var name = reference[Interpolation.SecretPrefix.Length..];
+            if (!secrets.TryGetValue(name, out var secret))
+            {
+                (resolved, dispatched, secretValues) = (action, null, []);
+                error = $"could not be dispatched: secret '{name}' is not set for pipeline '{run.Pipeline}'; set it with: farm secret set {run.Pipeline} {name}";
+                return false;
+            }
+
+            withSecrets[reference] = secret;
+            shown[reference] = $"#{{{reference}}}";
+            used.Add(secret);
+        }
+
         string R(string text) => Interpolation.Resolve(text, values);
+        string Secret(string text) => Interpolation.Resolve(text, withSecrets);
+        string Shown(string text) => Interpolation.Resolve(text, shown);
         resolved = action;
         dispatched = null;
+        secretValues = used;
+        IReadOnlyDictionary<string, string> displayEnv;
         try
         {
+            displayEnv = action.Env.ToDictionary(e => e.Key, e => Shown(e.Value));
             resolved = action with
             {
                 Commands = action.Commands.Select(R).ToList(),
-                Env = action.Env.ToDictionary(e => e.Key, e => R(e.Value)),
+                Env = action.Env.ToDictionary(e => e.Key, e => Secret(e.Value)),
                 Image = action.Image is null ? null : R(action.Image),
                 Network = action.Network is null ? null : R(action.Network),
                 Approval = action.Approval is { } approval
                     ? approval with { Message = approval.Message is null ? null : R(approval.Message), ReviewUrl = approval.ReviewUrl is null ? null : R(approval.ReviewUrl) }
                     : null,
                 Http = action.Http is { } http
-                    ? http with { Url = R(http.Url), Headers = http.Headers.ToDictionary(h => h.Key, h => R(h.Value)), Body = http.Body is null ? null : R(http.Body) }
+                    ? http with { Url = R(http.Url), Headers = http.Headers.ToDictionary(h => h.Key, h => Secret(h.Value)), Body = http.Body is null ? null : R(http.Body) }
                     : null,
                 Invoke = action.Invoke is { } invoke
                     ? invoke with { Variables = invoke.Variables.ToDictionary(v => v.Key, v => R(v.Value)) }
@@ -97,7 +129,7 @@ public static class ActionResolver
             inputs.Add(artifact);
         }
 
-        dispatched = new ResolvedAction(resolved.Image, resolved.Commands, resolved.Env, resolved.Network, inputs);
+        dispatched = new ResolvedAction(resolved.Image, resolved.Commands, displayEnv, resolved.Network, inputs);
         error = null;
         return true;
     }

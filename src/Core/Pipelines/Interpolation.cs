@@ -18,6 +18,9 @@ namespace Farm.Core.Pipelines;
 /// </remarks>
 public static class Interpolation
 {
+    /// <summary>References that start with this name a pipeline secret, resolved only where it reaches the agent.</summary>
+    public const string SecretPrefix = "secrets.";
+
     /// <summary>
     /// The names of every closed reference in <paramref name="text"/>, in order of appearance and
     /// with repeats, e.g. <c>"variables.greeting"</c> for <c>#{variables.greeting}</c>. Escaped

@@ -283,7 +283,7 @@ public static partial class PipelineParser
             }
 
             var value = IsNull(scalar) ? "" : scalar.Value ?? "";
-            CheckReferences(context, valueNode, value, $"env '{key}'", where, position);
+            CheckReferences(context, valueNode, value, $"env '{key}'", where, position, secretsAllowed: true);
             env[key] = value;
         }
 

@@ -116,7 +116,7 @@ public static partial class PipelineParser
                 continue;
             }
 
-            CheckReferences(context, valueNode, value, $"header '{name}'", where, position);
+            CheckReferences(context, valueNode, value, $"header '{name}'", where, position, secretsAllowed: true);
             headers[name] = value;
         }
 

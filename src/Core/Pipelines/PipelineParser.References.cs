@@ -10,19 +10,23 @@ namespace Farm.Core.Pipelines;
 public static partial class PipelineParser
 {
     // Lowercase as written in references; a namespace equal to one of them, ignoring case, is refused.
-    private static readonly string[] ReservedNamespaces = ["variables", "execution", "pipeline"];
+    private static readonly string[] ReservedNamespaces = ["variables", "execution", "pipeline", "secrets"];
 
     /// <summary>
     /// Reports each <c>#{...}</c> in <paramref name="text"/> that will not resolve when the text
     /// at <paramref name="position"/> runs. The check runs after every stage is read, since a
     /// reference may name a namespace declared further down the file.
     /// </summary>
+    /// <param name="secretsAllowed">
+    /// True where <c>#{secrets.NAME}</c> may stand: env values and http headers, whose resolved
+    /// values reach only the agent, are masked in logs and are never stored with the execution.
+    /// </param>
     private static void CheckReferences(
-        ParseContext context, YamlNode node, string text, string what, string where, RunPosition position) =>
-        context.AfterStages.Add(() => CheckReferencesNow(context, node, text, what, where, position));
+        ParseContext context, YamlNode node, string text, string what, string where, RunPosition position, bool secretsAllowed = false) =>
+        context.AfterStages.Add(() => CheckReferencesNow(context, node, text, what, where, position, secretsAllowed));
 
     private static void CheckReferencesNow(
-        ParseContext context, YamlNode node, string text, string what, string where, RunPosition position)
+        ParseContext context, YamlNode node, string text, string what, string where, RunPosition position, bool secretsAllowed)
     {
         if (Interpolation.IndexOfUnclosed(text) >= 0)
         {
@@ -35,6 +39,22 @@ public static partial class PipelineParser
             const string variablePrefix = "variables.";
             if (reference is "execution.id" or "pipeline.name")
             {
+                continue;
+            }
+
+            if (reference.StartsWith(Interpolation.SecretPrefix, StringComparison.Ordinal))
+            {
+                var secret = reference[Interpolation.SecretPrefix.Length..];
+                if (!EnvKeyPattern().IsMatch(secret))
+                {
+                    context.Report(node, $"invalid secret name '{secret}' {where} ({what}): a secret's name is a letter or '_' followed by letters, digits and '_'.");
+                }
+                else if (!secretsAllowed)
+                {
+                    context.Report(node,
+                        $"'#{{{reference}}}' {where} ({what}) uses a secret where it would be stored and shown: secrets can only be used in env values and http headers.");
+                }
+
                 continue;
             }
 

@@ -6,6 +6,7 @@ namespace Farm.Core.Tests.Executions;
 public sealed class ActionResolverTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch;
+    private static readonly Dictionary<string, string> NoSecrets = [];
 
     private static PipelineDefinition Pipeline() => new("p", [new("who", "nobody", ""), new("tag", "1.0", "")],
     [
@@ -33,7 +34,7 @@ public sealed class ActionResolverTests
     {
         var run = AfterBuild(new() { ["checksum"] = "abc123" });
 
-        Assert.True(ActionResolver.TryResolve(Pipeline().Stages[1].Actions[0], run, out var resolved, out var dispatched, out var error));
+        Assert.True(ActionResolver.TryResolve(Pipeline().Stages[1].Actions[0], run, NoSecrets, out var resolved, out var dispatched, out _, out var error));
 
         Assert.Null(error);
         Assert.Equal(["echo \"compiling for farm in $MODE\"", "echo \"#{kept} p-7 abc123\""], resolved.Commands);
@@ -47,9 +48,33 @@ public sealed class ActionResolverTests
     {
         var run = AfterBuild(new() { ["other"] = "x" });
 
-        Assert.False(ActionResolver.TryResolve(Pipeline().Stages[1].Actions[0], run, out _, out var dispatched, out var error));
+        Assert.False(ActionResolver.TryResolve(Pipeline().Stages[1].Actions[0], run, NoSecrets, out _, out var dispatched, out _, out var error));
 
         Assert.Null(dispatched);
         Assert.Equal("could not be dispatched: The reference '#{Make.checksum}' has no value. No earlier action wrote it to $FARM_OUTPUT.", error);
+    }
+
+    [Fact]
+    public void Secrets_reach_the_job_but_the_stored_configuration_keeps_their_references()
+    {
+        var action = new ActionDefinition
+        {
+            Name = "deploy", Type = ActionType.Http, Commands = [],
+            Env = new Dictionary<string, string> { ["TOKEN"] = "Bearer #{secrets.api_token}" },
+            Http = new HttpRequestSettings("POST", "https://example.test/#{execution.id}",
+                new Dictionary<string, string> { ["Authorization"] = "Bearer #{secrets.api_token}" }, null, [], new Dictionary<string, string>()),
+        };
+        var run = ExecutionMachine.Create("p-7", Pipeline(), 1, new Dictionary<string, string>(), Now);
+
+        Assert.True(ActionResolver.TryResolve(action, run, new Dictionary<string, string> { ["api_token"] = "s3cr3t" },
+            out var resolved, out var dispatched, out var masked, out _));
+        Assert.False(ActionResolver.TryResolve(action, run, NoSecrets, out _, out _, out _, out var missing));
+
+        Assert.Equal("Bearer s3cr3t", resolved.Env["TOKEN"]);
+        Assert.Equal("Bearer s3cr3t", resolved.Http!.Headers["Authorization"]);
+        Assert.Equal("https://example.test/p-7", resolved.Http.Url);
+        Assert.Equal("Bearer #{secrets.api_token}", dispatched!.Env["TOKEN"]);
+        Assert.Equal(["s3cr3t"], masked);
+        Assert.Equal("could not be dispatched: secret 'api_token' is not set for pipeline 'p'; set it with: farm secret set p api_token", missing);
     }
 }
