@@ -43,9 +43,20 @@ CONTROLLER_PID=$FARM_SPAWNED_PID
 farm_wait_port "$CTL_HOST" "$CTL_PORT" 60 "$CONTROLLER_PID" controller "$CONTROLLER_LOG"
 farm_log "controller is up (pid $CONTROLLER_PID)"
 
+# The controller wrote its first admin token there; ./farm below and the enrollment use it.
+ADMIN_TOKEN_FILE=$Farm__Controller__DataDir/admin.token
+if [[ -r $ADMIN_TOKEN_FILE ]]; then
+  FARM_TOKEN=$(tr -d '[:space:]' <"$ADMIN_TOKEN_FILE")
+  export FARM_TOKEN
+fi
+export FARM_CONTROLLER=$CONTROLLER_URL
+
 AGENT_LOG=$RUN_DIR/agent.log
 AGENT_WORK=$RUN_DIR/agent
 mkdir -p "$AGENT_WORK"
+# Enroll afresh each run (the data folder may be new): a one-use token, exchanged at the agent's start.
+rm -f "$AGENT_WORK/credential"
+ENROLL_TOKEN=$(./farm enroll-token create --expires 10m --uses 1) || farm_die "could not make an enrollment token for the agent (controller log: $CONTROLLER_LOG)"
 farm_log "starting agent 'local' (labels: linux, 2 slots; log: $AGENT_LOG)"
 farm_spawn agent "$AGENT_LOG" env \
   Farm__Agent__Controller="$CONTROLLER_URL" \
@@ -54,6 +65,7 @@ farm_spawn agent "$AGENT_LOG" env \
   Farm__Agent__Slots=2 \
   Farm__Agent__WorkDir="$AGENT_WORK" \
   Farm__Agent__DefaultNetwork=none \
+  Farm__Agent__EnrollToken="$ENROLL_TOKEN" \
   DOCKER_HOST="$DOCKER_HOST" \
   dotnet "$AGENT_DLL"
 AGENT_PID=$FARM_SPAWNED_PID
@@ -90,6 +102,7 @@ if [[ -n $FARM_DOCKERD_PID ]]; then
   echo "               $RUN_DIR/docker/dockerd.log"
 fi
 cat <<EOF
+  admin token  $ADMIN_TOKEN_FILE (./farm finds it by itself)
   try          ./farm pipelines
                ./farm apply -f examples/hello.yaml
                ./farm start hello --wait

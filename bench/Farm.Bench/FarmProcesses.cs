@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Farm.Api.V1;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Farm.Bench;
@@ -42,6 +43,9 @@ public sealed class FarmProcesses : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
+    /// <summary>Calls with the admin token the controller wrote to its data folder at its first start.</summary>
+    public CallInvoker Invoker { get; private set; } = null!;
+
     public string ControllerLog => Path.Combine(LogsDir, "controller.log");
 
     public string AgentLog => Path.Combine(LogsDir, "agent.log");
@@ -63,8 +67,17 @@ public sealed class FarmProcesses : IAsyncDisposable
                 ["Logging__LogLevel__Farm.Controller.Dispatch.DispatcherGrain"] = "Debug",
             });
             await farm.WaitForControllerAsync(cancellationToken);
+            var adminToken = (await File.ReadAllTextAsync(Path.Combine(root, "data", "admin.token"), cancellationToken)).Trim();
+            farm.Invoker = farm.Channel.Intercept(headers =>
+            {
+                headers.Add("authorization", "Bearer " + adminToken);
+                return headers;
+            });
+            var enroll = await new Admin.AdminClient(farm.Invoker).CreateEnrollTokenAsync(
+                new CreateEnrollTokenRequest { Uses = 1 }, cancellationToken: cancellationToken);
             farm.Start(RepoPaths.Agent, farm.AgentLog, new()
             {
+                ["Farm__Agent__EnrollToken"] = enroll.Token,
                 ["Farm__Agent__Controller"] = farm.Address,
                 ["Farm__Agent__AgentId"] = "bench-agent",
                 ["Farm__Agent__Labels__0"] = "linux",
@@ -164,6 +177,11 @@ public sealed class FarmProcesses : IAsyncDisposable
             try
             {
                 await client.ListPipelinesAsync(new ListPipelinesRequest(), cancellationToken: timeout.Token);
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated)
+            {
+                // Refused for want of a token: it is up, and has written its admin token.
                 return;
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled)

@@ -7,8 +7,8 @@ namespace Farm.Bench;
 /// <summary>Applies a pipeline of one-action stages to the controller, runs it to success, and reads the times back.</summary>
 public sealed class FarmRunner(FarmProcesses farm, EngineEvents events, string image)
 {
-    private readonly Api.V1.Pipelines.PipelinesClient _pipelines = new(farm.Channel);
-    private readonly Executions.ExecutionsClient _executions = new(farm.Channel);
+    private readonly Api.V1.Pipelines.PipelinesClient _pipelines = new(farm.Invoker);
+    private readonly Executions.ExecutionsClient _executions = new(farm.Invoker);
 
     /// <summary>
     /// A pipeline of <paramref name="stages"/> stages, each one container action running

@@ -1,5 +1,3 @@
-using Farm.Agent.Hosting;
+using Farm.Agent.CommandLine;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddFarmAgent();
-await builder.Build().RunAsync();
+return await AgentCommandLine.Create().Parse(args).InvokeAsync(AgentCommandLine.Invocation());

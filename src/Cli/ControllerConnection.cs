@@ -20,8 +20,9 @@ internal sealed class ControllerConnection : IDisposable
     public const string UserVariable = "FARM_USER";
 
     /// <summary>
-    /// The metadata that names the caller: the controller records it as who started an execution or
-    /// decided an approval. It declares, it does not prove: the bearer token is what admits the call.
+    /// The metadata that names the person behind the token: the controller records the token's name
+    /// as who started an execution or decided an approval, with this in parentheses as detail. It
+    /// declares, it does not prove: the bearer token is what admits the call and names the caller.
     /// </summary>
     public const string UserHeader = "farm-user";
 
@@ -45,6 +46,7 @@ internal sealed class ControllerConnection : IDisposable
 
         Pipelines = new Pipelines.PipelinesClient(invoker);
         Executions = new Executions.ExecutionsClient(invoker);
+        Admin = new Admin.AdminClient(invoker);
     }
 
     /// <summary>The address calls go to, shown in "cannot reach" messages.</summary>
@@ -56,6 +58,8 @@ internal sealed class ControllerConnection : IDisposable
     public Pipelines.PipelinesClient Pipelines { get; }
 
     public Executions.ExecutionsClient Executions { get; }
+
+    public Admin.AdminClient Admin { get; }
 
     /// <summary>
     /// Opens a connection to <paramref name="option"/>, else the <c>FARM_CONTROLLER</c> variable, else

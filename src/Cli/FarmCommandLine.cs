@@ -36,6 +36,12 @@ internal static class FarmCommandLine
             ArtifactsCommand.Create(),
             ArtifactCommand.Create(),
             ImportCommand.Create(),
+            AgentsCommand.List(),
+            AgentsCommand.Create(),
+            EnrollTokenCommand.Create(),
+            TokenCommand.Create(),
+            TokenCommand.List(),
+            AuditCommand.Create(),
         };
         return root;
     }

@@ -13,7 +13,7 @@ internal static class GlobalOptions
     {
         Description = $"The controller's gRPC address (default: ${ControllerConnection.AddressVariable}, else {ControllerConnection.DefaultAddress}). "
             + $"When ${ControllerConnection.TokenVariable} is set, every call sends it as a bearer token. "
-            + $"Every call names you (who started, who approved) as ${ControllerConnection.UserVariable}, else user@host.",
+            + $"The controller records the token's name as who started or approved, with ${ControllerConnection.UserVariable} (else user@host) beside it.",
         HelpName = "URL",
         Recursive = true,
     };

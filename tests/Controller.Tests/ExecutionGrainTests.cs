@@ -151,6 +151,35 @@ public sealed class ExecutionGrainTests
     }
 
     [Fact]
+    public async Task Attempt_lost_with_its_agent_runs_again_on_another_within_retry_on_agent_lost()
+    {
+        await using var cluster = await GrainCluster.StartAsync(heartbeat: TimeSpan.FromMilliseconds(200));
+        var withRetry = System.Text.RegularExpressions.Regex.Replace(TwoStages, "( *)runsOn: \\[linux\\]", "$1retry: { onAgentLost: 1 }\n$0", default, TimeSpan.FromSeconds(1));
+        Assert.Equal(new ApplyOutcome(1, false), await cluster.Grains.GetGrain<IPipelineGrain>("ship").Apply(withRetry));
+        var doomed = new FakeAgent();
+        var doomedConnection = await doomed.ConnectAsync(cluster, "doomed", ["linux"]);
+        var execution = cluster.Grains.GetGrain<IExecutionGrain>((await cluster.Grains.GetGrain<IPipelineGrain>("ship").StartManually([])).ExecutionId!);
+        var first = await doomed.NextOfferAsync();
+        await execution.Claim(first.AttemptId, "doomed");
+        await cluster.Grains.GetGrain<IDispatcherGrain>(0).OfferAnswered("doomed", first.AttemptId, true);
+        var survivor = new FakeAgent();
+        await survivor.ConnectAsync(cluster, "survivor", ["linux"]);
+
+        await cluster.Grains.GetGrain<IDispatcherGrain>(0).Disconnect("doomed", doomedConnection);
+        var second = await survivor.NextOfferAsync();
+        await execution.Claim(second.AttemptId, "survivor");
+        var late = execution.Finish(new AttemptResult(first.AttemptId, true, 0, null, [], []));
+        await late;
+        var run = (await execution.Get())!;
+
+        Assert.Equal(("Build", "compile"), (second.Stage, second.ActionName));
+        Assert.NotEqual(first.AttemptId, second.AttemptId);
+        var action = run.Stages[0].Actions[0];
+        Assert.Equal((2, "survivor", RunStatus.InProgress), (action.Attempt, action.Agent, action.Status));
+        Assert.StartsWith("was lost: agent 'doomed'", Assert.Single(action.PreviousAttempts).Message);
+    }
+
+    [Fact]
     public async Task Pipeline_versions_and_executions_survive_a_restart_of_the_cluster()
     {
         string dataDir;

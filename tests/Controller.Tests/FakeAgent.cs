@@ -8,6 +8,8 @@ public sealed class FakeAgent : IAgentObserver
 {
     private readonly Channel<Job> _offers = Channel.CreateUnbounded<Job>();
     private readonly Channel<string> _cancels = Channel.CreateUnbounded<string>();
+    private readonly Channel<string> _drains = Channel.CreateUnbounded<string>();
+    private readonly Channel<string> _ends = Channel.CreateUnbounded<string>();
 
     public Task Offer(Job job)
     {
@@ -20,6 +22,26 @@ public sealed class FakeAgent : IAgentObserver
         _cancels.Writer.TryWrite(attemptId);
         return Task.CompletedTask;
     }
+
+    public Task Drain(string reason)
+    {
+        _drains.Writer.TryWrite(reason);
+        return Task.CompletedTask;
+    }
+
+    public Task End(string reason)
+    {
+        _ends.Writer.TryWrite(reason);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Why the controller next asked this agent to drain, or a TimeoutException after <paramref name="seconds"/>.</summary>
+    public async Task<string> NextDrainAsync(int seconds = 10) =>
+        await _drains.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(seconds));
+
+    /// <summary>Why the controller ended this agent's session, or a TimeoutException after <paramref name="seconds"/>.</summary>
+    public async Task<string> NextEndAsync(int seconds = 10) =>
+        await _ends.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(seconds));
 
     /// <summary>The next attempt the controller cancelled, or a TimeoutException after <paramref name="seconds"/>.</summary>
     public async Task<string> NextCancelAsync(int seconds = 10) =>

@@ -75,9 +75,10 @@ public sealed class BadInputTests(FarmHost farm)
     [Fact]
     public async Task Agent_that_speaks_another_protocol_or_skips_hello_is_refused_clearly()
     {
+        var sessions = new AgentSessions.AgentSessionsClient(farm.With(await farm.EnrollAsync("x")));
         async Task<RpcException> Connect(AgentMessage first)
         {
-            using var call = farm.AgentSessions.Connect();
+            using var call = sessions.Connect();
             await call.RequestStream.WriteAsync(first);
             return await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext());
         }

@@ -84,6 +84,7 @@ public static class FarmApi
             StandardErrorEncoding = Encoding.UTF8,
         };
         start.Environment["FARM_CONTROLLER"] = farm.Address;
+        start.Environment["FARM_TOKEN"] = farm.AdminToken;
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

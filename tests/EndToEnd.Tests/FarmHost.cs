@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Farm.Api.V1;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Farm.EndToEnd.Tests;
@@ -10,32 +11,21 @@ namespace Farm.EndToEnd.Tests;
 /// <summary>
 /// A controller and two agents (labels linux plus first or second, 2 slots each) started as processes from their build
 /// output, on free loopback ports and a fresh data folder, against the Docker engine named by
-/// DOCKER_HOST. <see cref="RestartControllerAsync"/> kills the controller outright and starts it
-/// again on the same folder and ports, as a crash and a restart would.
+/// DOCKER_HOST. Every call goes with the admin token the controller wrote to its data folder at its
+/// first start; the agents enroll with an enrollment token made through the Admin API.
+/// <see cref="RestartControllerAsync"/> kills the controller outright and starts it again on the
+/// same folder and ports, as a crash and a restart would.
 /// </summary>
 public sealed class FarmHost : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private readonly string? _token;
     private readonly List<string> _controllerOutput = [];
+    private readonly List<Process> _agents = [];
     private Process? _controller;
-    private Process? _agent;
-    private Process? _secondAgent;
     private int _grpcPort;
     private int _siloPort;
     private int _gatewayPort;
     private int _webhookPort;
-
-    public FarmHost()
-        : this(token: null)
-    {
-    }
-
-    /// <summary>A farm whose controller requires <paramref name="token"/> and whose agent presents it.</summary>
-    internal FarmHost(string? token)
-    {
-        _token = token;
-    }
 
     public string Root { get; } = Directory.CreateTempSubdirectory("farm-e2e-").FullName;
 
@@ -47,13 +37,27 @@ public sealed class FarmHost : IAsyncLifetime
     /// <summary>Receives the controller's notifications, and answers http actions.</summary>
     public NotificationSink Sink { get; private set; } = null!;
 
+    /// <summary>The channel without any token: for health, reflection and refused calls.</summary>
     public GrpcChannel Channel { get; private set; } = null!;
 
-    public Api.V1.Pipelines.PipelinesClient Pipelines => new(Channel);
+    /// <summary>The controller's first admin token, read from <c>admin.token</c> in its data folder.</summary>
+    public string AdminToken { get; private set; } = null!;
 
-    public Executions.ExecutionsClient Executions => new(Channel);
+    /// <summary>Calls with the admin token.</summary>
+    public CallInvoker Invoker { get; private set; } = null!;
 
-    public AgentSessions.AgentSessionsClient AgentSessions => new(Channel);
+    public Api.V1.Pipelines.PipelinesClient Pipelines => new(Invoker);
+
+    public Executions.ExecutionsClient Executions => new(Invoker);
+
+    public Admin.AdminClient Admin => new(Invoker);
+
+    /// <summary>The channel's calls with <paramref name="token"/> as bearer token (an API token, an agent credential, an enrollment token).</summary>
+    public CallInvoker With(string token) => Channel.Intercept(headers =>
+    {
+        headers.Add("authorization", "Bearer " + token);
+        return headers;
+    });
 
     /// <summary>The image every container action of the tests uses; made locally by ./test.sh.</summary>
     public static string Image => Environment.GetEnvironmentVariable("FARM_TEST_IMAGE") is { Length: > 0 } image ? image : "farm/busybox:latest";
@@ -71,23 +75,57 @@ public sealed class FarmHost : IAsyncLifetime
         Sink = new NotificationSink(FreePort());
         Channel = GrpcChannel.ForAddress(Address);
         await StartControllerAsync();
-        _agent = StartAgent("e2e-agent", "first");
-        _secondAgent = StartAgent("e2e-agent-2", "second");
+        var tokenFile = Path.Combine(Root, "data", "admin.token");
+        AdminToken = File.Exists(tokenFile)
+            ? (await File.ReadAllTextAsync(tokenFile)).Trim()
+            : throw new InvalidOperationException($"The controller wrote no {tokenFile}:\n{ControllerOutput()}");
+        Invoker = With(AdminToken);
+        var enroll = await Admin.CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 2, ExpiresInSeconds = 600 });
+        StartAgent("e2e-agent", enroll.Token, null, "linux", "first");
+        StartAgent("e2e-agent-2", enroll.Token, null, "linux", "second");
     }
 
-    /// <summary>An agent labelled linux and <paramref name="label"/>, with 2 slots.</summary>
-    private Process StartAgent(string id, string label) => Start(Locate("Agent", "farm-agent.dll"), new()
+    /// <summary>
+    /// Starts an agent with 2 slots and <paramref name="labels"/>, which enrolls with
+    /// <paramref name="enrollToken"/>; its output goes to <paramref name="output"/> when given. It is
+    /// stopped with the farm.
+    /// </summary>
+    public Process StartAgent(string id, string enrollToken, List<string>? output, params string[] labels)
     {
-        ["Farm__Agent__Controller"] = Address,
-        ["Farm__Agent__AgentId"] = id,
-        ["Farm__Agent__Labels__0"] = "linux",
-        ["Farm__Agent__Labels__1"] = label,
-        ["Farm__Agent__Slots"] = "2",
-        ["Farm__Agent__WorkDir"] = Path.Combine(Root, id),
-        ["Farm__Agent__DefaultNetwork"] = "none",
-        ["Farm__Agent__MaxReconnectDelay"] = "00:00:01",
-        ["Farm__Agent__Token"] = _token ?? "",
-    }, null);
+        var environment = new Dictionary<string, string>
+        {
+            ["Farm__Agent__Controller"] = Address,
+            ["Farm__Agent__AgentId"] = id,
+            ["Farm__Agent__Slots"] = "2",
+            ["Farm__Agent__WorkDir"] = AgentWorkDir(id),
+            ["Farm__Agent__DefaultNetwork"] = "none",
+            ["Farm__Agent__MaxReconnectDelay"] = "00:00:01",
+            ["Farm__Agent__EnrollToken"] = enrollToken,
+        };
+        for (var i = 0; i < labels.Length; i++)
+        {
+            environment[$"Farm__Agent__Labels__{i}"] = labels[i];
+        }
+
+        var process = Start(Locate("Agent", "farm-agent.dll"), environment, output);
+        lock (_agents)
+        {
+            _agents.Add(process);
+        }
+
+        return process;
+    }
+
+    /// <summary>Enrolls <paramref name="agentId"/> through the API, as an agent does, and returns its credential.</summary>
+    public async Task<string> EnrollAsync(string agentId)
+    {
+        var enroll = await Admin.CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 1 });
+        var enrolled = await new AgentSessions.AgentSessionsClient(With(enroll.Token)).EnrollAsync(new EnrollRequest { AgentId = agentId });
+        return enrolled.Credential;
+    }
+
+    /// <summary>An agent's work folder, where it keeps its credential.</summary>
+    public string AgentWorkDir(string id) => Path.Combine(Root, id);
 
     public async Task RestartControllerAsync()
     {
@@ -115,7 +153,6 @@ public sealed class FarmHost : IAsyncLifetime
             ["Farm__Controller__SiloPort"] = _siloPort.ToString(),
             ["Farm__Controller__GatewayPort"] = _gatewayPort.ToString(),
             ["Farm__Controller__HeartbeatInterval"] = "00:00:01",
-            ["Farm__Controller__Token"] = _token ?? "",
             ["Farm__Controller__StopGrace"] = "00:00:02",
             ["Farm__Controller__WebhookListen"] = WebhookAddress,
             ["Farm__Controller__NotifyUrl"] = Sink.Url + "notify",
@@ -127,12 +164,12 @@ public sealed class FarmHost : IAsyncLifetime
         {
             try
             {
-                await Pipelines.ListPipelinesAsync(new ListPipelinesRequest(), cancellationToken: timeout.Token);
+                await new Api.V1.Pipelines.PipelinesClient(Channel).ListPipelinesAsync(new ListPipelinesRequest(), cancellationToken: timeout.Token);
                 return;
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && _token is not null)
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated)
             {
-                // Answering at all, even with a refusal, means it is up.
+                // Answering at all, even with a refusal (this channel sends no token), means it is up.
                 return;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !timeout.IsCancellationRequested)
@@ -211,7 +248,13 @@ public sealed class FarmHost : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var process in new[] { _agent, _secondAgent, _controller })
+        Process[] agents;
+        lock (_agents)
+        {
+            agents = [.. _agents];
+        }
+
+        foreach (var process in agents.Append(_controller))
         {
             if (process is { HasExited: false })
             {

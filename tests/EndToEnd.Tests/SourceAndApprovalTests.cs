@@ -112,8 +112,9 @@ public sealed class SourceAndApprovalTests(FarmHost farm)
         Assert.Equal(0, approve.ExitCode);
         Assert.Equal(ExecutionStatus.Succeeded, done.Status);
         var approval = done.Action("Gate", "sign-off").Approval;
-        Assert.Equal(("approved", "alice@test", "go"), (approval.Decision, approval.DecidedBy, approval.Comment));
+        // The token's name decides; the declared user is detail.
+        Assert.Equal(("approved", "admin (alice@test)", "go"), (approval.Decision, approval.DecidedBy, approval.Comment));
         Assert.Equal(1, again.ExitCode);
-        Assert.Contains("was already approved by alice@test", again.Stderr);
+        Assert.Contains("was already approved by admin (alice@test)", again.Stderr);
     }
 }

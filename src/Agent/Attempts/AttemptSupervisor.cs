@@ -14,7 +14,9 @@ namespace Farm.Agent.Attempts;
 /// it stored them. An attempt unpacks its input artifacts into a fresh workspace, runs its executor
 /// (chosen by the action's type: container, shell, git, http), then (when it succeeds) reads
 /// $FARM_OUTPUT, merges the executor's own outputs over it, and packs and uploads its output
-/// artifacts; its result is reported only once its log and artifacts are all stored. Thread-safe.
+/// artifacts; its result is reported only once its log and artifacts are all stored.
+/// <see cref="Drain"/> stops it taking offers; <see cref="ShutDownAsync"/> drains, gives running
+/// attempts a grace to finish, then stops the rest and reports them failed. Thread-safe.
 /// </summary>
 public sealed partial class AttemptSupervisor(
     IOptions<AgentOptions> options,
@@ -24,15 +26,25 @@ public sealed partial class AttemptSupervisor(
     HttpExecutor http,
     LogShipper shipper,
     ArtifactTransfer transfer,
+    TimeProvider time,
     ILogger<AttemptSupervisor> logger) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, (CancellationTokenSource Cancel, StopRequest Stop)> _running = new();
+    /// <summary>The failure message of an attempt still running when the drain grace ran out.</summary>
+    public const string ShutDownMessage = "the agent shut down";
+
+    private readonly ConcurrentDictionary<string, Running> _running = new();
+    private readonly Lock _accepting = new();
+    private volatile bool _draining;
     private readonly ConcurrentDictionary<string, AttemptFinished> _unacknowledged = new();
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _resultsChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _workDir = Path.GetFullPath(options.Value.WorkDir);
 
-    public int FreeSlots => Math.Max(0, options.Value.Slots - _running.Count);
+    /// <summary>Slots free for new work; none while draining, so the controller offers nothing.</summary>
+    public int FreeSlots => _draining ? 0 : Math.Max(0, options.Value.Slots - _running.Count);
+
+    /// <summary>True once <see cref="Drain"/> was called: offers are refused from then on.</summary>
+    public bool IsDraining => _draining;
 
     public IReadOnlyCollection<string> RunningIds => _running.Keys.ToArray();
 
@@ -42,24 +54,114 @@ public sealed partial class AttemptSupervisor(
     /// <summary>Completes when a result is added; then ask <see cref="Unacknowledged"/> again.</summary>
     public Task ResultsChanged => Volatile.Read(ref _resultsChanged).Task;
 
-    /// <summary>Takes the offered attempt when a slot is free and starts it; false when full.</summary>
-    public bool TryAccept(JobOffer offer)
+    /// <summary>
+    /// Takes the offered attempt when a slot is free and the agent is not draining, and starts it;
+    /// otherwise false, with why in <paramref name="refusal"/> ("draining", "no free slot").
+    /// </summary>
+    public bool TryAccept(JobOffer offer, out string refusal)
     {
-        if (_running.Count >= options.Value.Slots || _running.ContainsKey(offer.AttemptId))
+        Running running;
+        lock (_accepting)
         {
-            return false;
+            // Under the lock with Drain, so no attempt slips in after a drain has looked at what runs.
+            refusal = _draining ? "draining"
+                : _running.ContainsKey(offer.AttemptId) ? "already running"
+                : _running.Count >= options.Value.Slots ? "no free slot"
+                : "";
+            if (refusal.Length > 0)
+            {
+                return false;
+            }
+
+            running = new Running(CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token));
+            _running[offer.AttemptId] = running;
         }
 
-        var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        var stop = new StopRequest();
-        if (!_running.TryAdd(offer.AttemptId, (cancel, stop)))
-        {
-            cancel.Dispose();
-            return false;
-        }
-
-        _ = Task.Run(() => RunAsync(offer, stop, cancel.Token));
+        _ = Task.Run(() => RunAsync(offer, running));
         return true;
+    }
+
+    /// <summary>
+    /// Stops taking new work: every offer from now on is refused with "draining" and heartbeats
+    /// report no free slot. Running attempts go on and are reported as ever. Idempotent; nothing
+    /// undoes it but a restart of the agent.
+    /// </summary>
+    public void Drain(string? reason = null)
+    {
+        lock (_accepting)
+        {
+            if (_draining)
+            {
+                return;
+            }
+
+            _draining = true;
+        }
+
+        LogDraining(string.IsNullOrWhiteSpace(reason) ? "asked to" : reason, _running.Count);
+        SignalResultsChanged();
+    }
+
+    /// <summary>
+    /// Drains, waits up to <see cref="DrainOptions.Grace"/> for running attempts to end, then stops
+    /// those still running (SIGTERM, <see cref="DrainOptions.StopGrace"/>, SIGKILL) and reports them
+    /// failed with <see cref="ShutDownMessage"/>, and finally waits up to
+    /// <see cref="DrainOptions.AcknowledgeTimeout"/> for the controller to acknowledge every result.
+    /// Returns early when <paramref name="cancellationToken"/> is cancelled (the host's own limit).
+    /// </summary>
+    public async Task ShutDownAsync(DrainOptions drain, CancellationToken cancellationToken)
+    {
+        Drain("the agent is stopping");
+        if (!await WaitAsync(() => _running.IsEmpty, drain.Grace, cancellationToken))
+        {
+            foreach (var (attemptId, running) in _running)
+            {
+                LogInterrupted(attemptId, drain.Grace);
+                running.Stop.Grace = drain.StopGrace;
+                running.Interrupt.Cancel();
+            }
+
+            // The stop grace, then time for the log to be shipped and the container removed.
+            await WaitAsync(() => _running.IsEmpty, drain.StopGrace + drain.AcknowledgeTimeout, cancellationToken);
+        }
+
+        if (!await WaitAsync(() => _unacknowledged.IsEmpty, drain.AcknowledgeTimeout, cancellationToken))
+        {
+            LogUnacknowledged(_unacknowledged.Count);
+        }
+    }
+
+    /// <summary>True once <paramref name="done"/> holds, checked at each attempt's end; false when <paramref name="timeout"/> passed first.</summary>
+    private async Task<bool> WaitAsync(Func<bool> done, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            var changed = ResultsChanged;
+            if (done())
+            {
+                return true;
+            }
+
+            var left = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            try
+            {
+                await changed.WaitAsync(left, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return done();
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return done();
+            }
+        }
     }
 
     /// <summary>
@@ -77,11 +179,19 @@ public sealed partial class AttemptSupervisor(
         }
     }
 
-    public void Acknowledge(string attemptId) => _unacknowledged.TryRemove(attemptId, out _);
+    public void Acknowledge(string attemptId)
+    {
+        if (_unacknowledged.TryRemove(attemptId, out _))
+        {
+            SignalResultsChanged();
+        }
+    }
 
-    private async Task RunAsync(JobOffer offer, StopRequest stop, CancellationToken abandoned)
+    private async Task RunAsync(JobOffer offer, Running running)
     {
         var attemptId = offer.AttemptId;
+        var abandoned = running.Cancel.Token;
+        var stop = running.Stop;
         var workspace = Path.Combine(_workDir, "workspaces", attemptId);
         var outputFolder = Path.Combine(_workDir, "outputs", attemptId);
         var spoolPath = Path.Combine(_workDir, "logs", attemptId + ".log");
@@ -106,7 +216,7 @@ public sealed partial class AttemptSupervisor(
             await using var spool = new LogSpool(spoolPath, mask);
             var shipping = shipper.ShipAsync(attemptId, spool, abandoned);
             result = await FetchInputsAsync(offer, workspace, abandoned)
-                ?? await ExecuteAsync(offer, workspace, outputFolder, spool, stop, abandoned);
+                ?? await ExecuteAsync(offer, workspace, outputFolder, spool, stop, running.Interrupt.Token, abandoned);
             await spool.CompleteAsync();
             if (result.Succeeded)
             {
@@ -152,13 +262,16 @@ public sealed partial class AttemptSupervisor(
             _unacknowledged[attemptId] = finished;
         }
 
-        if (_running.TryRemove(attemptId, out var running))
+        if (_running.TryRemove(attemptId, out _))
         {
-            running.Cancel.Dispose();
+            running.Dispose();
         }
 
-        Interlocked.Exchange(ref _resultsChanged, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        SignalResultsChanged();
     }
+
+    private void SignalResultsChanged() =>
+        Interlocked.Exchange(ref _resultsChanged, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>Unpacks the input artifacts in order; null when all are in place, else the failure.</summary>
     private async Task<ExecutorResult?> FetchInputsAsync(JobOffer offer, string workspace, CancellationToken abandoned)
@@ -247,7 +360,8 @@ public sealed partial class AttemptSupervisor(
     }
 
     private async Task<ExecutorResult> ExecuteAsync(
-        JobOffer offer, string workspace, string outputFolder, LogSpool spool, StopRequest stop, CancellationToken abandoned)
+        JobOffer offer, string workspace, string outputFolder, LogSpool spool, StopRequest stop,
+        CancellationToken interrupted, CancellationToken abandoned)
     {
         var spec = offer.Spec;
         var isContainer = spec.Type == "container";
@@ -273,10 +387,15 @@ public sealed partial class AttemptSupervisor(
 
         var timeout = TimeSpan.FromMilliseconds(spec.TimeoutMs > 0 ? spec.TimeoutMs : TimeSpan.FromHours(1).TotalMilliseconds);
         using var timer = new CancellationTokenSource(timeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(abandoned, timer.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(abandoned, timer.Token, interrupted);
         try
         {
             return await executor.RunAsync(context, linked.Token);
+        }
+        catch (OperationCanceledException) when (interrupted.IsCancellationRequested && !abandoned.IsCancellationRequested)
+        {
+            // Only the commands stop: the log is still shipped to its end and the failure reported.
+            return ExecutorResult.Failed(ShutDownMessage);
         }
         catch (OperationCanceledException) when (timer.IsCancellationRequested && !abandoned.IsCancellationRequested)
         {
@@ -317,6 +436,26 @@ public sealed partial class AttemptSupervisor(
         _stopping.Dispose();
     }
 
+    /// <summary>
+    /// A running attempt's handles: <see cref="Cancel"/> abandons it (nothing is reported),
+    /// <see cref="Interrupt"/> stops only its commands (it is reported failed), both the way
+    /// <see cref="Stop"/> says.
+    /// </summary>
+    private sealed class Running(CancellationTokenSource cancel) : IDisposable
+    {
+        public CancellationTokenSource Cancel { get; } = cancel;
+
+        public CancellationTokenSource Interrupt { get; } = new();
+
+        public StopRequest Stop { get; } = new();
+
+        public void Dispose()
+        {
+            Cancel.Dispose();
+            Interrupt.Dispose();
+        }
+    }
+
     /// <summary>What a succeeded attempt hands back besides its log.</summary>
     private sealed record Produced(IReadOnlyDictionary<string, string> Outputs, IReadOnlyList<ArtifactRef> Artifacts);
 
@@ -328,4 +467,13 @@ public sealed partial class AttemptSupervisor(
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Could not clean up {Workspace}: {Reason}")]
     private partial void LogCleanupFailed(string workspace, string reason);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Draining ({Reason}): taking no new work; {Running} attempts still running")]
+    private partial void LogDraining(string reason, int running);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Attempt {AttemptId} still ran after the drain grace of {Grace}; stopping it")]
+    private partial void LogInterrupted(string attemptId, TimeSpan grace);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Stopping with {Count} results the controller has not acknowledged")]
+    private partial void LogUnacknowledged(int count);
 }

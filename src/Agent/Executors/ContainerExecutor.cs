@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Farm.Agent.Hosting;
+using Farm.Api.V1;
 using Microsoft.Extensions.Options;
 
 namespace Farm.Agent.Executors;
@@ -9,9 +10,11 @@ namespace Farm.Agent.Executors;
 /// Runs the commands with <c>sh -c</c> in a fresh container of the action's image through the
 /// Docker engine API: workspace bind-mounted at <see cref="WorkspacePath"/> (and the attempt's output
 /// folder at <see cref="OutputFolderPath"/>, so $FARM_OUTPUT is <see cref="OutputPath"/>), never privileged,
-/// every capability dropped, no new privileges, a pids limit, and the action's network (or the
-/// agent's default). The container is always removed. Engine failures become the action's failure
-/// message; the agent itself carries on.
+/// every capability dropped, no new privileges, the action's resource limits (memory, CPU, pids;
+/// a pids limit of <see cref="DefaultPidsLimit"/> when it sets none), and the action's network (or
+/// the agent's default). The container is always removed. A container the kernel killed for memory
+/// fails with "ran out of memory (limit …)". Engine failures become the action's failure message;
+/// the agent itself carries on.
 /// </summary>
 public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, ILogger<ContainerExecutor> logger)
     : IActionExecutor, IDisposable
@@ -24,11 +27,15 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
     /// <summary>$FARM_OUTPUT inside the container.</summary>
     public const string OutputPath = OutputFolderPath + "/output";
 
+    /// <summary>Processes and threads a container may have when the action sets no pids limit.</summary>
+    public const long DefaultPidsLimit = 4096;
+
     private readonly DockerClient _docker = new DockerClientConfiguration(new Uri(options.Value.DockerHost)).CreateClient();
 
     public async Task<ExecutorResult> RunAsync(AttemptContext context, CancellationToken cancellationToken)
     {
         var spec = context.Offer.Spec;
+        var limits = spec.Resources ?? new ResourceLimits();
         string? containerId = null;
         var started = false;
         try
@@ -56,7 +63,10 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
                     Privileged = false,
                     CapDrop = ["ALL"],
                     SecurityOpt = ["no-new-privileges"],
-                    PidsLimit = 4096,
+                    // 0 leaves a kind unlimited (memory, CPU) or at the default (pids), as before limits existed.
+                    Memory = Math.Max(0, limits.MemoryBytes),
+                    NanoCPUs = Math.Max(0, limits.NanoCpus),
+                    PidsLimit = limits.Pids > 0 ? limits.Pids : DefaultPidsLimit,
                 },
             }, cancellationToken);
             containerId = created.ID;
@@ -69,7 +79,13 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
 
             await CopyOutputAsync(stream, context, cancellationToken);
             var exit = await _docker.Containers.WaitContainerAsync(containerId, cancellationToken);
-            return ExecutorResult.FromExitCode((int)exit.StatusCode);
+            var result = ExecutorResult.FromExitCode((int)exit.StatusCode);
+            if (!result.Succeeded && await WasKilledForMemoryAsync(containerId, cancellationToken))
+            {
+                result = result with { FailureMessage = OutOfMemory(limits.MemoryBytes) };
+            }
+
+            return result;
         }
         catch (DockerApiException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -91,6 +107,37 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
                 await RemoveAsync(containerId);
             }
         }
+    }
+
+    /// <summary>
+    /// True when the kernel's OOM killer ended a process of the container. The main process then
+    /// usually exits 137 (SIGKILL), but a script that outlives its killed child exits otherwise, and
+    /// the memory is still the reason; so any failed exit with the engine's OOMKilled flag counts.
+    /// </summary>
+    private async Task<bool> WasKilledForMemoryAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var inspected = await _docker.Containers.InspectContainerAsync(containerId, cancellationToken);
+        return inspected.State?.OOMKilled == true;
+    }
+
+    /// <summary>"ran out of memory (limit 256 MiB)"; without a limit, the machine itself ran out.</summary>
+    internal static string OutOfMemory(long limitBytes) => limitBytes > 0
+        ? $"ran out of memory (limit {FormatBytes(limitBytes)})"
+        : "ran out of memory (no limit was set: the machine itself ran out)";
+
+    /// <summary>Bytes in the largest binary unit that keeps the figure readable: 512 KiB, 256 MiB, 1.5 GiB.</summary>
+    internal static string FormatBytes(long bytes)
+    {
+        string[] units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+        var value = (double)bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return unit == 0 ? $"{bytes} bytes" : $"{value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} {units[unit]}";
     }
 
     /// <summary>Null when the image is present or was pulled; otherwise why it cannot be had.</summary>

@@ -5,15 +5,25 @@ using Farm.Agent.Logs;
 using Farm.Agent.Sessions;
 using Farm.Api.V1;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Farm.Agent.Hosting;
 
 public static class AgentExtensions
 {
-    /// <summary>Registers the agent: options validated at start, one gRPC channel, executors, the session worker.</summary>
-    public static IHostApplicationBuilder AddFarmAgent(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Registers the agent: options validated at start, one gRPC channel, executors, the session
+    /// worker, and a host shutdown timeout long enough for <paramref name="drain"/> (default
+    /// <see cref="DrainOptions"/>: 10 minutes' grace).
+    /// </summary>
+    public static IHostApplicationBuilder AddFarmAgent(this IHostApplicationBuilder builder, DrainOptions? drain = null)
     {
+        drain ??= new DrainOptions();
+        builder.Services.AddSingleton(Options.Create(drain));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain.ShutdownTimeout);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
         builder.Services.AddOptions<AgentOptions>()
             .Bind(builder.Configuration.GetSection(AgentOptions.Section))
             .ValidateDataAnnotations()

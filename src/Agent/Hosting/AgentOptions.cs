@@ -11,8 +11,13 @@ public sealed class AgentOptions
     [Required]
     public string Controller { get; set; } = "http://127.0.0.1:7070";
 
-    /// <summary>Token sent as <c>authorization: Bearer</c>; empty when the controller needs none.</summary>
-    public string? Token { get; set; }
+    /// <summary>
+    /// An enrollment token from <c>farm enroll-token create</c>. Used once, at the first start: the
+    /// agent exchanges it for a credential of its own, kept in <c>credential</c> in <see cref="WorkDir"/>
+    /// (readable by the agent's user only), and presents that credential from then on. Not needed once
+    /// the credential file exists. Default none.
+    /// </summary>
+    public string? EnrollToken { get; set; }
 
     /// <summary>This agent's id in the fleet. Default: the host name.</summary>
     [Required]

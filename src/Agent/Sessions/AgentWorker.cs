@@ -12,18 +12,36 @@ namespace Farm.Agent.Sessions;
 /// Keeps one control stream open to the controller, reconnecting with jittered backoff for as long
 /// as the agent runs: says hello (with what it still runs), heartbeats, takes offers into the
 /// <see cref="AttemptSupervisor"/>, and reports results until the controller acknowledges them.
+/// Stopping (SIGTERM) drains: the session stays open, heartbeating and refusing offers, while
+/// <see cref="AttemptSupervisor.ShutDownAsync"/> lets running attempts finish or stops them after
+/// the grace; only then does the session close. The controller's <c>drain</c> message drains too,
+/// without stopping.
 /// </summary>
 public sealed partial class AgentWorker(
     AgentSessions.AgentSessionsClient client,
     ControllerCallOptions callOptions,
     AttemptSupervisor attempts,
     IOptions<AgentOptions> options,
+    IOptions<DrainOptions> drain,
     ILogger<AgentWorker> logger) : BackgroundService
 {
     private const int ProtocolVersion = 1;
 
     private static readonly string Version =
         typeof(AgentWorker).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    /// <summary>Drains before the session is cancelled, so heartbeats and results go on meanwhile.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await attempts.ShutDownAsync(drain.Value, cancellationToken);
+        }
+        finally
+        {
+            await base.StopAsync(cancellationToken);
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -109,12 +127,15 @@ public sealed partial class AgentWorker(
         {
             case ControllerMessage.KindOneofCase.Offer:
                 var offer = message.Offer;
-                var accepted = attempts.TryAccept(offer);
-                LogOffer(offer.AttemptId, offer.Stage, offer.Action, accepted);
+                var accepted = attempts.TryAccept(offer, out var refusal);
+                LogOffer(offer.AttemptId, offer.Stage, offer.Action, accepted ? "accepted" : "refused: " + refusal);
                 outbox.TryWrite(new AgentMessage
                 {
-                    OfferReply = new OfferReply { AttemptId = offer.AttemptId, Accepted = accepted, Reason = accepted ? "" : "no free slot" },
+                    OfferReply = new OfferReply { AttemptId = offer.AttemptId, Accepted = accepted, Reason = refusal },
                 });
+                break;
+            case ControllerMessage.KindOneofCase.Drain:
+                attempts.Drain(string.IsNullOrWhiteSpace(message.Drain.Reason) ? "the controller asked" : message.Drain.Reason);
                 break;
             case ControllerMessage.KindOneofCase.Cancel:
                 attempts.Abandon(message.Cancel.AttemptId, TimeSpan.FromMilliseconds(Math.Max(0, message.Cancel.GraceMs)));
@@ -135,11 +156,15 @@ public sealed partial class AgentWorker(
             }
         }, cancellationToken);
 
-    /// <summary>Sends every unacknowledged result once per session, and a heartbeat after, since a slot came free.</summary>
+    /// <summary>
+    /// Sends every unacknowledged result once per session, and a heartbeat after, since a slot came
+    /// free; a heartbeat too as soon as the agent drains, since its slots are then closed.
+    /// </summary>
     private Task ReportResultsAsync(ChannelWriter<AgentMessage> outbox, CancellationToken cancellationToken) =>
         Task.Run(async () =>
         {
             var sent = new HashSet<string>();
+            var draining = attempts.IsDraining;
             while (!cancellationToken.IsCancellationRequested)
             {
                 var changed = attempts.ResultsChanged;
@@ -149,8 +174,9 @@ public sealed partial class AgentWorker(
                     outbox.TryWrite(new AgentMessage { Finished = result });
                 }
 
-                if (fresh.Count > 0)
+                if (fresh.Count > 0 || draining != attempts.IsDraining)
                 {
+                    draining = attempts.IsDraining;
                     outbox.TryWrite(Heartbeat());
                 }
 
@@ -183,8 +209,8 @@ public sealed partial class AgentWorker(
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "The controller at {Controller} refused this agent: {Reason}")]
     private partial void LogRefused(string controller, string reason);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Offer {AttemptId} ({Stage}/{Action}) accepted: {Accepted}")]
-    private partial void LogOffer(string attemptId, string stage, string action, bool accepted);
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Offer {AttemptId} ({Stage}/{Action}) {Decision}")]
+    private partial void LogOffer(string attemptId, string stage, string action, string decision);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "The controller at {Controller} ended the session; reconnecting")]
     private partial void LogSessionEnded(string controller);

@@ -12,6 +12,8 @@ internal sealed class AgentConnection : IAgentObserver
     private readonly Channel<ControllerMessage> _outbox = Channel.CreateUnbounded<ControllerMessage>(
         new UnboundedChannelOptions { SingleReader = true });
 
+    private readonly CancellationTokenSource _ended = new();
+
     public ChannelReader<ControllerMessage> Outbox => _outbox.Reader;
 
     public Task Offer(Job job)
@@ -31,6 +33,16 @@ internal sealed class AgentConnection : IAgentObserver
             var artifact = new OutputArtifactSpec { Name = output.Name };
             artifact.Paths.Add(output.Paths);
             spec.OutputArtifacts.Add(artifact);
+        }
+
+        if (job.Action.Resources is { } limits)
+        {
+            spec.Resources = new ResourceLimits
+            {
+                MemoryBytes = limits.MemoryBytes ?? 0,
+                NanoCpus = limits.Cpus is { } cpus ? (long)(cpus * 1_000_000_000) : 0,
+                Pids = limits.Pids ?? 0,
+            };
         }
 
         if (job.Action.Git is { } git)
@@ -80,6 +92,26 @@ internal sealed class AgentConnection : IAgentObserver
         });
         return Task.CompletedTask;
     }
+
+    public Task Drain(string reason)
+    {
+        Send(new ControllerMessage { Drain = new DrainAgent { Reason = reason } });
+        return Task.CompletedTask;
+    }
+
+    public Task End(string reason)
+    {
+        EndReason = reason;
+        _ended.Cancel();
+        Complete();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Cancelled when the controller ends the session (<see cref="End"/>).</summary>
+    public CancellationToken Ended => _ended.Token;
+
+    /// <summary>Why the controller ended the session; null while it has not.</summary>
+    public string? EndReason { get; private set; }
 
     public void Send(ControllerMessage message) => _outbox.Writer.TryWrite(message);
 

@@ -1,10 +1,15 @@
 namespace Farm.Controller.Dispatch;
 
-/// <summary>An agent as it introduced itself on one connection.</summary>
+/// <summary>
+/// An agent as it introduced itself on one connection. <see cref="Labels"/> are the labels dispatch
+/// matches: the controller-side ones when the agent has any, else those it claimed. A drained agent
+/// (<see cref="Draining"/>) is offered nothing.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record AgentRegistration(
     [property: Id(0)] string AgentId,
     [property: Id(1)] Guid ConnectionId,
     [property: Id(2)] string[] Labels,
     [property: Id(3)] int Slots,
-    [property: Id(4)] string[] Running);
+    [property: Id(4)] string[] Running,
+    [property: Id(5)] bool Draining = false);

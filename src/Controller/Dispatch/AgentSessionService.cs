@@ -3,6 +3,7 @@ using Farm.Controller.Artifacts;
 using Farm.Controller.Executions;
 using Farm.Controller.Hosting;
 using Farm.Controller.Logs;
+using Farm.Controller.Security;
 using Farm.Core.Executions;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,9 @@ public sealed partial class AgentSessionService(
     LogStore logs,
     ArtifactStore artifacts,
     IOptions<ControllerOptions> options,
+    AgentStore agents,
+    AgentEnrollment enrollment,
+    TimeProvider time,
     ILogger<AgentSessionService> logger) : AgentSessions.AgentSessionsBase
 {
     public const int ProtocolVersion = 1;
@@ -35,9 +39,19 @@ public sealed partial class AgentSessionService(
         }
 
         var hello = ValidateHello(requests.Current);
+        // The interceptor admitted the credential; it must be this agent's own.
+        if (Caller.Identity(context) is not { Kind: CallerKind.Agent } identity || identity.Name != hello.AgentId)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"hello.agent_id is '{hello.AgentId}' but the credential is {(Caller.Identity(context) is { } other ? $"agent '{other.Name}'s" : "missing")}; an agent says hello with the id it enrolled as."));
+        }
+
+        var record = await agents.GetAsync(hello.AgentId);
+        await agents.HelloAsync(hello.AgentId, hello.Labels.ToArray(), hello.Slots, hello.Version, time.GetUtcNow());
         var connectionId = Guid.NewGuid();
         var connection = new AgentConnection();
         var observer = grains.CreateObjectReference<IAgentObserver>(connection);
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellation, connection.Ended);
 
         // Attempts the agent still runs from before: each execution says whether it still wants it.
         var keep = new List<string>();
@@ -48,7 +62,9 @@ public sealed partial class AgentSessionService(
         }
 
         await Dispatcher.Connect(
-            new AgentRegistration(hello.AgentId, connectionId, hello.Labels.ToArray(), hello.Slots, keep.ToArray()), observer);
+            new AgentRegistration(hello.AgentId, connectionId, record?.Labels ?? hello.Labels.ToArray(), hello.Slots, keep.ToArray(),
+                Draining: record?.DrainedAt is not null),
+            observer);
         LogSession(hello.AgentId, hello.Version, keep.Count, abandon.Count);
 
         var welcome = new Welcome { HeartbeatIntervalMs = (int)options.Value.HeartbeatInterval.TotalMilliseconds };
@@ -58,10 +74,20 @@ public sealed partial class AgentSessionService(
         var writer = WriteAllAsync(connection, responses, cancellation);
         try
         {
-            while (await requests.MoveNext(cancellation))
+            // Revoked while this session was being set up: end it now rather than at the next call.
+            if (record?.RevokedAt is not null || (await agents.GetAsync(hello.AgentId))?.RevokedAt is not null)
+            {
+                await connection.End($"Agent '{hello.AgentId}' was revoked.");
+            }
+
+            while (await requests.MoveNext(session.Token))
             {
                 await HandleAsync(hello.AgentId, connectionId, connection, requests.Current);
             }
+        }
+        catch (OperationCanceledException) when (connection.EndReason is { } reason)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, reason));
         }
         finally
         {
@@ -69,6 +95,7 @@ public sealed partial class AgentSessionService(
             await Dispatcher.Disconnect(hello.AgentId, connectionId);
             grains.DeleteObjectReference<IAgentObserver>(observer);
             await writer;
+            await agents.SeenAsync(hello.AgentId, time.GetUtcNow());
         }
     }
 

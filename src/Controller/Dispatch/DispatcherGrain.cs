@@ -44,6 +44,10 @@ public sealed partial class DispatcherGrain(
         connected.FreeSlots = Math.Max(0, agent.Slots - connected.Running.Count);
         _agents[agent.AgentId] = connected;
         LogConnected(agent.AgentId, string.Join(",", agent.Labels), agent.Slots);
+        if (agent.Draining)
+        {
+            observer.Drain("The agent is drained.");
+        }
         Pump();
         return Task.CompletedTask;
     }
@@ -145,9 +149,51 @@ public sealed partial class DispatcherGrain(
         Task.FromResult(_agents.Values
             .OrderBy(a => a.Registration.AgentId, StringComparer.Ordinal)
             .Select(a => new AgentStatus(
-                a.Registration.AgentId, a.Registration.Labels, a.Registration.Slots, a.FreeSlots,
-                a.Running.Concat(a.Offered.Keys).Order(StringComparer.Ordinal).ToArray(), a.LastSeen))
+                a.Registration.AgentId, a.Labels.Order(StringComparer.Ordinal).ToArray(), a.Registration.Slots, a.FreeSlots,
+                a.Running.Concat(a.Offered.Keys).Order(StringComparer.Ordinal).ToArray(), a.LastSeen, a.Draining))
             .ToArray());
+
+    public Task Drain(string agentId, string reason)
+    {
+        if (_agents.TryGetValue(agentId, out var agent) && !agent.Draining)
+        {
+            agent.Draining = true;
+            // Offers in flight stay with it: the agent refuses them, which queues them again.
+            agent.Observer.Drain(reason);
+            LogDraining(agentId, reason);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task Revoke(string agentId, string reason)
+    {
+        if (_agents.Remove(agentId, out var agent))
+        {
+            agent.Observer.End(reason);
+            // Offers it never answered go back to the queue; what it ran is lost with it.
+            foreach (var (job, _) in agent.Offered.Values)
+            {
+                _queue.AddFirst(job);
+            }
+
+            LogRevoked(agentId, reason);
+            Pump();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task SetLabels(string agentId, string[] labels)
+    {
+        if (_agents.TryGetValue(agentId, out var agent))
+        {
+            agent.Labels = labels.ToHashSet(StringComparer.Ordinal);
+            Pump();
+        }
+
+        return Task.CompletedTask;
+    }
 
     private bool IsKnown(string attemptId) =>
         _queue.Any(j => j.AttemptId == attemptId)
@@ -169,12 +215,12 @@ public sealed partial class DispatcherGrain(
     private void Pump()
     {
         var node = _queue.First;
-        while (node is not null && _agents.Values.Any(a => a.FreeSlots > 0))
+        while (node is not null && _agents.Values.Any(a => a.FreeSlots > 0 && !a.Draining))
         {
             var next = node.Next;
             var job = node.Value;
             var agent = _agents.Values
-                .Where(a => a.FreeSlots > 0 && job.RunsOn.All(a.Labels.Contains))
+                .Where(a => a.FreeSlots > 0 && !a.Draining && job.RunsOn.All(a.Labels.Contains))
                 .MaxBy(a => a.FreeSlots);
             if (agent is not null)
             {
@@ -193,7 +239,8 @@ public sealed partial class DispatcherGrain(
     {
         public AgentRegistration Registration { get; } = registration;
         public IAgentObserver Observer { get; } = observer;
-        public HashSet<string> Labels { get; } = registration.Labels.ToHashSet(StringComparer.Ordinal);
+        public HashSet<string> Labels { get; set; } = registration.Labels.ToHashSet(StringComparer.Ordinal);
+        public bool Draining { get; set; } = registration.Draining;
         public HashSet<string> Running { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, (Job Job, DateTimeOffset At)> Offered { get; } = new(StringComparer.Ordinal);
         public int FreeSlots { get; set; }
@@ -205,6 +252,12 @@ public sealed partial class DispatcherGrain(
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Agent {AgentId} disconnected")]
     private partial void LogDisconnected(string agentId);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Information, Message = "Agent {AgentId} drains: {Reason}")]
+    private partial void LogDraining(string agentId, string reason);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Agent {AgentId} was revoked; its session ends: {Reason}")]
+    private partial void LogRevoked(string agentId, string reason);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Debug, Message = "Offered attempt {AttemptId} to agent {AgentId}")]
     private partial void LogOffered(string attemptId, string agentId);

@@ -16,4 +16,12 @@ public interface IAgentObserver : IGrainObserver
     /// <summary>Tells the agent to stop an attempt: SIGTERM, <paramref name="grace"/>, SIGKILL; it reports nothing for it.</summary>
     [OneWay]
     Task Cancel(string attemptId, string reason, TimeSpan grace);
+
+    /// <summary>Tells the agent to drain: take no new work, finish what runs.</summary>
+    [OneWay]
+    Task Drain(string reason);
+
+    /// <summary>Ends the session at once (the agent was revoked): the call ends with PERMISSION_DENIED and <paramref name="reason"/>.</summary>
+    [OneWay]
+    Task End(string reason);
 }

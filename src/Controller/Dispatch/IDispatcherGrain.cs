@@ -38,6 +38,18 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
 
     /// <summary>Connected agents, for display.</summary>
     Task<AgentStatus[]> Agents();
+
+    /// <summary>Offers the agent nothing more and tells it to drain; ignored when it is not connected.</summary>
+    Task Drain(string agentId, string reason);
+
+    /// <summary>
+    /// Ends the agent's session (it was revoked) and forgets it: its attempts are no longer vouched
+    /// for, so their executions' leases decide what becomes of them.
+    /// </summary>
+    Task Revoke(string agentId, string reason);
+
+    /// <summary>Replaces the labels dispatch matches for a connected agent; ignored when it is not connected.</summary>
+    Task SetLabels(string agentId, string[] labels);
 }
 
 /// <summary>A connected agent as the dispatcher sees it.</summary>
@@ -48,4 +60,5 @@ public sealed record AgentStatus(
     [property: Id(2)] int Slots,
     [property: Id(3)] int FreeSlots,
     [property: Id(4)] string[] Attempts,
-    [property: Id(5)] DateTimeOffset LastSeen);
+    [property: Id(5)] DateTimeOffset LastSeen,
+    [property: Id(6)] bool Draining = false);

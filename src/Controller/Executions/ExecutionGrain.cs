@@ -352,6 +352,11 @@ public sealed partial class ExecutionGrain(
             }
 
             run = ExecutionMachine.Queue(run, at, dispatched!, out var attemptId);
+            if (resolved.Type == ActionType.Container)
+            {
+                resolved = resolved with { Resources = options.Value.LimitsFor(resolved.Resources) };
+            }
+
             jobs.Add(new Job(attemptId, run.Id, run.Pipeline, stage.Name, resolved.Name, resolved.RunsOn.ToArray(), resolved,
                 dispatched!.InputArtifacts.ToArray(), masked.ToArray()));
         }
@@ -552,6 +557,11 @@ public sealed partial class ExecutionGrain(
                 if (ActionResolver.TryResolve(stage.Actions[at.Action], run, pipelineSecrets, out var definition, out var dispatched, out var masked, out var error))
                 {
                     var next = ExecutionMachine.Queue(run, at, dispatched!, out var newAttempt);
+                    if (definition.Type == ActionType.Container)
+                    {
+                        definition = definition with { Resources = options.Value.LimitsFor(definition.Resources) };
+                    }
+
                     requeue.Add(new Job(newAttempt, run.Id, run.Pipeline, stage.Name, definition.Name, definition.RunsOn.ToArray(),
                         definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray()));
                     await Save(next);
@@ -565,7 +575,7 @@ public sealed partial class ExecutionGrain(
             {
                 LogLost(run.Id, attemptId, action.Agent);
                 var reason = $"was lost: agent '{action.Agent}' stopped reporting it for {options.Value.Lease.TotalSeconds:0.#} s";
-                await Save(ExecutionMachine.Finished(run, attemptId, false, null, reason, now));
+                await Save(ExecutionMachine.Lost(run, attemptId, reason, now));
             }
         }
 

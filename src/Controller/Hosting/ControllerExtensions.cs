@@ -1,4 +1,5 @@
 using System.Net;
+using Farm.Controller.Admin;
 using Farm.Controller.Artifacts;
 using Farm.Controller.Dispatch;
 using Farm.Controller.Executions;
@@ -49,7 +50,7 @@ public static class ControllerExtensions
 
         builder.Services.AddSingleton<LogStore>();
         builder.Services.AddSingleton<ArtifactStore>();
-        builder.Services.AddSingleton<TokenInterceptor>();
+        builder.AddFarmSecurity();
 
         builder.UseOrleans(silo =>
         {
@@ -98,9 +99,12 @@ public static class ControllerExtensions
     {
         // Opens (and migrates) the store now, so a bad data folder stops the start with its reason.
         app.Services.GetRequiredService<SqliteDatabase>();
+        // Before the endpoint answers, so whoever sees it up can read the admin token.
+        app.Services.GetRequiredService<AdminTokenBootstrap>().EnsureAdminTokenAsync().GetAwaiter().GetResult();
         app.MapGrpcService<PipelinesService>();
         app.MapGrpcService<ExecutionsService>();
         app.MapGrpcService<AgentSessionService>();
+        app.MapGrpcService<AdminService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapFarmTriggers();

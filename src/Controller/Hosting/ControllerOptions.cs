@@ -40,12 +40,6 @@ public sealed class ControllerOptions
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Bearer token every API and agent call must present. Empty (the default) accepts calls without
-    /// one, which is only safe while <see cref="Listen"/> is a loopback address.
-    /// </summary>
-    public string? Token { get; set; }
-
-    /// <summary>
     /// How long an abandoned action's commands get between SIGTERM and SIGKILL. Default 10 s, as
     /// <c>docker stop</c>.
     /// </summary>
@@ -67,6 +61,22 @@ public sealed class ControllerOptions
     /// Several controllers of one cluster must share the same key.
     /// </summary>
     public string? SecretsKey { get; set; }
+
+    /// <summary>Memory limit of a container action that sets none, in bytes. Default 4 GiB.</summary>
+    [Range(6L * 1024 * 1024, long.MaxValue)]
+    public long DefaultMemoryBytes { get; set; } = 4L << 30;
+
+    /// <summary>CPU limit of a container action that sets none. Default 2.</summary>
+    [Range(0.01, 256)]
+    public double DefaultCpus { get; set; } = 2;
+
+    /// <summary>Process limit of a container action that sets none. Default 4096.</summary>
+    [Range(16, 1_000_000)]
+    public int DefaultPids { get; set; } = 4096;
+
+    /// <summary>An action's limits with this controller's defaults where it sets none.</summary>
+    public Farm.Core.Pipelines.ResourceLimits LimitsFor(Farm.Core.Pipelines.ResourceLimits? action) => new(
+        action?.MemoryBytes ?? DefaultMemoryBytes, action?.Cpus ?? DefaultCpus, action?.Pids ?? DefaultPids);
 
     /// <summary>The time after which an attempt nobody vouches for is lost: three heartbeats.</summary>
     public TimeSpan Lease => HeartbeatInterval * 3;

@@ -47,5 +47,46 @@ internal static class SqliteMigrations
                 updated_at TEXT NOT NULL,
                 PRIMARY KEY (pipeline, name));
             """),
+        (4, """
+            -- API tokens, enrollment tokens and agent credentials: SHA-256 hashes only, never values.
+            CREATE TABLE api_tokens (
+                name       TEXT PRIMARY KEY,
+                hash       BLOB NOT NULL UNIQUE,
+                role       TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT);
+
+            CREATE TABLE enroll_tokens (
+                id         TEXT PRIMARY KEY,
+                hash       BLOB NOT NULL UNIQUE,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                uses_left  INTEGER NOT NULL);
+
+            -- Enrolled agents. labels: the controller-side labels as a JSON array, NULL when none are set.
+            CREATE TABLE agents (
+                agent_id        TEXT PRIMARY KEY,
+                credential_hash BLOB NOT NULL,
+                enrolled_at     TEXT NOT NULL,
+                enrolled_with   TEXT NOT NULL,
+                revoked_at      TEXT,
+                drained_at      TEXT,
+                labels          TEXT,
+                claimed_labels  TEXT NOT NULL DEFAULT '[]',
+                slots           INTEGER NOT NULL DEFAULT 0,
+                version         TEXT NOT NULL DEFAULT '',
+                last_seen       TEXT);
+
+            -- Every change made through the API and every approval.
+            CREATE TABLE audit_log (
+                id     INTEGER PRIMARY KEY AUTOINCREMENT,
+                at     TEXT NOT NULL,
+                actor  TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                detail TEXT NOT NULL);
+            """),
     ];
 }

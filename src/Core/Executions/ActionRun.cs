@@ -43,6 +43,12 @@ public sealed record ActionRun
     /// <summary>For approval actions: the question and the decision; null for other types and before it waits.</summary>
     public ApprovalState? Approval { get; init; }
 
+    /// <summary>New attempts allowed after lost ones (the action's <c>retry.onAgentLost</c>).</summary>
+    public int RetryOnAgentLost { get; init; }
+
+    /// <summary>Attempts of this action lost with their agent so far.</summary>
+    public int LostAttempts { get; init; }
+
     /// <summary>Every earlier attempt, oldest first.</summary>
     public IReadOnlyList<AttemptRecord> PreviousAttempts { get; init; } = [];
 

@@ -299,6 +299,29 @@ public static class ExecutionMachine
     }
 
     /// <summary>
+    /// The attempt's agent was lost (its lease ran out). Within the action's
+    /// <c>retry.onAgentLost</c> the action is pending again, the lost attempt kept in its history,
+    /// and the next dispatch gives it a new attempt on whichever agent is free; past it, the action
+    /// fails with <paramref name="reason"/>. Stale or finished attempts change nothing.
+    /// </summary>
+    public static ExecutionRun Lost(ExecutionRun run, string attemptId, string reason, DateTimeOffset now)
+    {
+        if (Find(run, attemptId) is not { } at || run.Stages[at.Stage].Actions[at.Action] is not { IsActive: true } action)
+        {
+            return run;
+        }
+
+        if (action.LostAttempts >= action.RetryOnAgentLost || run.Status != RunStatus.InProgress)
+        {
+            return Finished(run, attemptId, false, null, reason, now);
+        }
+
+        var lost = action with { Status = RunStatus.Failed, Message = reason, FinishedAt = now };
+        var again = Archived(lost) with { Status = RunStatus.Pending, LostAttempts = action.LostAttempts + 1 };
+        return Settle(ReplaceAction(run, at, again), now);
+    }
+
+    /// <summary>
     /// Stops the execution. Without <paramref name="abandon"/> running actions finish and nothing new
     /// starts; with it they are marked Abandoned at once and listed in <paramref name="abandoned"/>
     /// for the caller to cancel on their agents.
@@ -422,6 +445,7 @@ public static class ExecutionMachine
                 RunOrder = a.RunOrder,
                 Type = a.Type.ToString().ToLowerInvariant(),
                 Namespace = a.Namespace,
+                RetryOnAgentLost = a.Retry.OnAgentLost,
             }).ToList())
         {
             OnFailure = stage.OnFailure,

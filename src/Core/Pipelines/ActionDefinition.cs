@@ -45,6 +45,12 @@ public sealed record ActionDefinition
     /// <summary>Artifacts made from the workspace after the commands succeed (for git actions: the checked-out tree).</summary>
     public IReadOnlyList<OutputArtifact> OutputArtifacts { get; init; } = [];
 
+    /// <summary>What to do when the agent running an attempt is lost. Default: the action fails.</summary>
+    public RetryPolicy Retry { get; init; } = RetryPolicy.None;
+
+    /// <summary>Container actions: resource limits; null takes the controller's defaults.</summary>
+    public ResourceLimits? Resources { get; init; }
+
     /// <summary>Git actions: the repository and what to check out. Null for other types.</summary>
     public GitSource? Git { get; init; }
 

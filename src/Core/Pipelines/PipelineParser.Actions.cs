@@ -17,14 +17,14 @@ public static partial class PipelineParser
     private static readonly Dictionary<ActionType, string[]> KeysByType = new()
     {
         [ActionType.Container] =
-            ["name", "type", "image", "commands", "env", "runOrder", "runsOn", "timeout", "network", "namespace", "inputArtifacts", "outputArtifacts"],
+            ["name", "type", "image", "commands", "env", "runOrder", "runsOn", "timeout", "network", "namespace", "inputArtifacts", "outputArtifacts", "retry", "resources"],
         [ActionType.Shell] =
-            ["name", "type", "commands", "env", "runOrder", "runsOn", "timeout", "namespace", "inputArtifacts", "outputArtifacts"],
+            ["name", "type", "commands", "env", "runOrder", "runsOn", "timeout", "namespace", "inputArtifacts", "outputArtifacts", "retry"],
         [ActionType.Git] =
-            ["name", "type", "repository", "branch", "tag", "commit", "depth", "webUrl", "runOrder", "runsOn", "timeout", "namespace", "outputArtifacts"],
+            ["name", "type", "repository", "branch", "tag", "commit", "depth", "webUrl", "runOrder", "runsOn", "timeout", "namespace", "outputArtifacts", "retry"],
         [ActionType.Approval] = ["name", "type", "message", "reviewUrl", "runOrder", "timeout"],
         [ActionType.Http] =
-            ["name", "type", "url", "method", "headers", "body", "expectedStatus", "outputs", "runOrder", "runsOn", "timeout", "namespace"],
+            ["name", "type", "url", "method", "headers", "body", "expectedStatus", "outputs", "runOrder", "runsOn", "timeout", "namespace", "retry"],
         [ActionType.Pipeline] = ["name", "type", "pipeline", "variables", "wait", "runOrder", "timeout", "namespace"],
     };
 
@@ -118,6 +118,8 @@ public static partial class PipelineParser
             Approval = type == ActionType.Approval ? ReadApproval(context, fields, where, position) : null,
             Http = type == ActionType.Http ? ReadHttp(context, fields, map, where, position) : null,
             Invoke = type == ActionType.Pipeline ? ReadInvocation(context, fields, map, where, position, pipelineName) : null,
+            Retry = Takes("retry") ? ReadRetry(context, fields, where) : RetryPolicy.None,
+            Resources = type == ActionType.Container ? ReadResources(context, fields, where) : null,
         };
 
         if (action.Http is { Outputs.Count: > 0 } && action.Namespace is null && !fields.ContainsKey("namespace"))

@@ -307,4 +307,25 @@ public sealed class ExecutionMachineTests
         Assert.Equal("", values["target"]);
         Assert.Equal(["Pipeline 'p' has no variable 'colour' (it declares greeting, target)."], errors);
     }
+
+    [Fact]
+    public void A_lost_attempt_runs_again_within_retry_on_agent_lost_then_fails()
+    {
+        var action = Action("build") with { Retry = new RetryPolicy(1) };
+        var run = Start(Pipeline(Stage("Build", [action])));
+        run = ExecutionMachine.Queue(run, new(0, 0), Resolved, out var first);
+        run = ExecutionMachine.Started(run, first, "agent-1", Now);
+
+        run = ExecutionMachine.Lost(run, first, "was lost: agent 'agent-1' stopped reporting it", Now);
+        Assert.Equal(RunStatus.InProgress, run.Status);
+        Assert.Equal(["Build/build"], Names(run, ExecutionMachine.ReadyActions(run)));
+        var earlier = Assert.Single(run.Stages[0].Actions[0].PreviousAttempts);
+        Assert.Equal((first, RunStatus.Failed, "agent-1"), (earlier.AttemptId, earlier.Status, earlier.Agent));
+
+        run = ExecutionMachine.Queue(run, new(0, 0), Resolved, out var second);
+        run = ExecutionMachine.Lost(run, second, "was lost again", Now);
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal("Stage 'Build' failed: action 'build' was lost again.", run.Message);
+        Assert.Same(run, ExecutionMachine.Lost(run, first, "stale", Now));
+    }
 }

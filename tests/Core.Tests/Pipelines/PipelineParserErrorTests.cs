@@ -32,7 +32,7 @@ public sealed class PipelineParserErrorTests
         Assert.Equal((8, 9), (error.Line, error.Column));
         Assert.Equal(
             "unknown key 'runson' in action 'compile' of stage 'Build': did you mean 'runsOn'? "
-            + "Allowed keys are name, type, commands, env, runOrder, runsOn, timeout, namespace, inputArtifacts, outputArtifacts.",
+            + "Allowed keys are name, type, commands, env, runOrder, runsOn, timeout, namespace, inputArtifacts, outputArtifacts, retry.",
             error.Message);
     }
 

@@ -363,7 +363,7 @@ public sealed class PipelineParserSourceTests
         {
             "name: src\ntype: git\nrepository: /srv/app.git\nbrnch: main\noutputArtifacts: [{ name: s }]",
             8, 9,
-            "unknown key 'brnch' in action 'src' of stage 'Source': did you mean 'branch'? Allowed keys are name, type, repository, branch, tag, commit, depth, webUrl, runOrder, runsOn, timeout, namespace, outputArtifacts."
+            "unknown key 'brnch' in action 'src' of stage 'Source': did you mean 'branch'? Allowed keys are name, type, repository, branch, tag, commit, depth, webUrl, runOrder, runsOn, timeout, namespace, outputArtifacts, retry."
         },
         {
             "name: src\ntype: shell\ncommands: [make]\nrepository: /srv/app.git",
