@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Farm.Api.V1;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -7,14 +9,18 @@ namespace Farm.Cli;
 
 /// <summary>
 /// One channel to the controller and the API clients over it. The bearer token and the caller's name
-/// are added by an interceptor so no verb can forget them; the channel is plain HTTP/2 because the
-/// controller listens without TLS (put a TLS proxy in front of it for remote use).
+/// are added by an interceptor so no verb can forget them. An <c>https://</c> controller's certificate
+/// is verified with the system's trust store, or against the CA of <c>--ca-cert</c> /
+/// <c>FARM_CA_CERT</c> alone; verification is never turned off.
 /// </summary>
 internal sealed class ControllerConnection : IDisposable
 {
     public const string DefaultAddress = "http://127.0.0.1:7070";
     public const string AddressVariable = "FARM_CONTROLLER";
     public const string TokenVariable = "FARM_TOKEN";
+
+    /// <summary>PEM file of the CA an https:// controller's certificate must chain to, when <c>--ca-cert</c> is not given.</summary>
+    public const string CaCertificateVariable = "FARM_CA_CERT";
 
     /// <summary>Overrides the name sent in <see cref="UserHeader"/>.</summary>
     public const string UserVariable = "FARM_USER";
@@ -63,11 +69,18 @@ internal sealed class ControllerConnection : IDisposable
 
     /// <summary>
     /// Opens a connection to <paramref name="option"/>, else the <c>FARM_CONTROLLER</c> variable, else
-    /// the default address. Nothing is sent until the first call, so this never waits.
+    /// the default address; an https:// address is verified against the CA in
+    /// <paramref name="caCertificateOption"/>, else <c>FARM_CA_CERT</c>, else the system's trust store.
+    /// Nothing is sent until the first call, so this never waits.
     /// </summary>
-    /// <exception cref="CliException">The address is not an absolute http:// or https:// URL.</exception>
-    public static ControllerConnection Open(string? option, Func<string, string?> environment) =>
-        Open(option, environment, handler: null);
+    /// <exception cref="CliException">The address is not an absolute http:// or https:// URL, or the CA file is unusable.</exception>
+    public static ControllerConnection Open(string? option, string? caCertificateOption, Func<string, string?> environment)
+    {
+        var address = ResolveAddress(option, environment);
+        var roots = ResolveCaCertificates(caCertificateOption, environment);
+        var handler = roots is not null && address.Scheme == Uri.UriSchemeHttps ? TrustOnly(roots) : null;
+        return new(address, environment(TokenVariable), ResolveUser(environment, Environment.UserName, Environment.MachineName), handler);
+    }
 
     /// <summary>As <see cref="Open(string?, Func{string, string?})"/>, over <paramref name="handler"/> (null for the default) so tests can see what is sent.</summary>
     internal static ControllerConnection Open(string? option, Func<string, string?> environment, HttpMessageHandler? handler) =>
@@ -99,6 +112,59 @@ internal sealed class ControllerConnection : IDisposable
         }
 
         return address;
+    }
+
+    /// <summary>
+    /// The CA certificates of <c>--ca-cert</c>, else of <c>FARM_CA_CERT</c>; null when neither is set.
+    /// </summary>
+    /// <exception cref="CliException">The file is missing or holds no PEM certificate.</exception>
+    public static X509Certificate2Collection? ResolveCaCertificates(string? option, Func<string, string?> environment)
+    {
+        var (path, source) = !string.IsNullOrWhiteSpace(option) ? (option, "--ca-cert")
+            : environment(CaCertificateVariable) is { Length: > 0 } fromEnvironment ? (fromEnvironment, CaCertificateVariable)
+            : (null, null);
+        if (path is null)
+        {
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new CliException($"{source} is '{path}', which does not exist.");
+        }
+
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPemFile(path);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"{source} is '{path}', which cannot be read as PEM certificates: {e.Message}");
+        }
+
+        return certificates.Count > 0
+            ? certificates
+            : throw new CliException($"{source} is '{path}', which holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
+    }
+
+    /// <summary>
+    /// A handler that accepts a server certificate only when it chains to one of <paramref name="roots"/>
+    /// (the system's roots are not consulted), through SslStream's own chain and host name checks.
+    /// The agent's <c>ControllerTrust</c> does the same; the two programs share no project but the protos.
+    /// </summary>
+    internal static SocketsHttpHandler TrustOnly(X509Certificate2Collection roots)
+    {
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            // A private CA seldom publishes revocation lists; SslStream does not check them by default either.
+            RevocationMode = X509RevocationMode.NoCheck,
+        };
+        policy.CustomTrustStore.AddRange(roots);
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        handler.SslOptions.CertificateChainPolicy = policy;
+        return handler;
     }
 
     public void Dispose() => _channel.Dispose();

@@ -14,6 +14,7 @@ internal static class FarmCommandLine
         var root = new RootCommand("farm: apply pipelines to a Farm controller, start them, follow them and read their logs.")
         {
             GlobalOptions.Controller,
+            GlobalOptions.CaCertificate,
             ApplyCommand.Create(),
             ValidateCommand.Create(),
             PipelinesCommand.Create(),

@@ -17,4 +17,12 @@ internal static class GlobalOptions
         HelpName = "URL",
         Recursive = true,
     };
+
+    /// <summary>The CA an https:// controller's certificate must chain to. Recursive, like <see cref="Controller"/>.</summary>
+    public static Option<string?> CaCertificate { get; } = new("--ca-cert")
+    {
+        Description = $"PEM file of the CA that signed an https:// controller's certificate (default: ${ControllerConnection.CaCertificateVariable}, else the system's trust store).",
+        HelpName = "FILE",
+        Recursive = true,
+    };
 }

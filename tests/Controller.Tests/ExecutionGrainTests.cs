@@ -223,6 +223,6 @@ public sealed class ExecutionGrainTests
         Assert.Equal("ship-1", (await pipeline.StartManually([])).ExecutionId);
     }
 
-    private static Microsoft.Extensions.Options.IOptions<Hosting.ControllerOptions> Options(string dataDir) =>
-        Microsoft.Extensions.Options.Options.Create(new Hosting.ControllerOptions { DataDir = dataDir });
+    private static Microsoft.Extensions.Options.IOptions<Farm.Controller.Hosting.ControllerOptions> Options(string dataDir) =>
+        Microsoft.Extensions.Options.Options.Create(new Farm.Controller.Hosting.ControllerOptions { DataDir = dataDir });
 }

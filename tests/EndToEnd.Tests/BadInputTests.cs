@@ -53,6 +53,21 @@ public sealed class BadInputTests(FarmHost farm)
     }
 
     [Fact]
+    public async Task Pipeline_file_over_1_MiB_and_message_over_4_MiB_are_refused_with_a_sentence()
+    {
+        var big = Valid + "# " + new string('x', (int)(1.3 * (1 << 20))) + "\n";
+        var huge = Valid + "# " + new string('x', 5 << 20) + "\n";
+
+        var applied = await Assert.ThrowsAsync<RpcException>(() => farm.Pipelines.ApplyPipelineAsync(new ApplyPipelineRequest { Definition = big }).ResponseAsync);
+        var validated = await Assert.ThrowsAsync<RpcException>(() => farm.Pipelines.ValidatePipelineAsync(new ValidatePipelineRequest { Definition = big }).ResponseAsync);
+        var oversized = await Assert.ThrowsAsync<RpcException>(() => farm.Pipelines.ValidatePipelineAsync(new ValidatePipelineRequest { Definition = huge }).ResponseAsync);
+
+        Assert.Equal((StatusCode.InvalidArgument, "The pipeline file is 1.3 MiB; the limit is 1 MiB."), (applied.StatusCode, applied.Status.Detail));
+        Assert.Equal((StatusCode.InvalidArgument, "The pipeline file is 1.3 MiB; the limit is 1 MiB."), (validated.StatusCode, validated.Status.Detail));
+        Assert.Equal((StatusCode.ResourceExhausted, "Received message exceeds the maximum configured message size."), (oversized.StatusCode, oversized.Status.Detail));
+    }
+
+    [Fact]
     public async Task Api_calls_with_bad_arguments_get_the_right_status_and_a_sentence()
     {
         await farm.Pipelines.ApplyPipelineAsync(new ApplyPipelineRequest { Definition = Valid });

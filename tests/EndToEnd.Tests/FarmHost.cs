@@ -14,9 +14,10 @@ namespace Farm.EndToEnd.Tests;
 /// DOCKER_HOST. Every call goes with the admin token the controller wrote to its data folder at its
 /// first start; the agents enroll with an enrollment token made through the Admin API.
 /// <see cref="RestartControllerAsync"/> kills the controller outright and starts it again on the
-/// same folder and ports, as a crash and a restart would.
+/// same folder and ports, as a crash and a restart would. Made with <see cref="TestCertificates"/>
+/// (see <c>TlsFarmHost</c>), the controller serves TLS with them and every client trusts their CA.
 /// </summary>
-public sealed class FarmHost : IAsyncLifetime
+public class FarmHost : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly List<string> _controllerOutput = [];
@@ -27,9 +28,19 @@ public sealed class FarmHost : IAsyncLifetime
     private int _gatewayPort;
     private int _webhookPort;
 
+    public FarmHost()
+        : this(tls: null)
+    {
+    }
+
+    protected FarmHost(TestCertificates? tls) => Tls = tls;
+
+    /// <summary>The certificate the controller serves and the CA its clients trust; null for plain HTTP/2 on loopback.</summary>
+    public TestCertificates? Tls { get; }
+
     public string Root { get; } = Directory.CreateTempSubdirectory("farm-e2e-").FullName;
 
-    public string Address => $"http://127.0.0.1:{_grpcPort}";
+    public string Address => $"{(Tls is null ? "http" : "https")}://127.0.0.1:{_grpcPort}";
 
     /// <summary>Where the controller takes Git hosts' webhook pushes.</summary>
     public string WebhookAddress => $"http://127.0.0.1:{_webhookPort}";
@@ -73,7 +84,7 @@ public sealed class FarmHost : IAsyncLifetime
 
         (_grpcPort, _siloPort, _gatewayPort, _webhookPort) = (FreePort(), FreePort(), FreePort(), FreePort());
         Sink = new NotificationSink(FreePort());
-        Channel = GrpcChannel.ForAddress(Address);
+        Channel = Tls is null ? GrpcChannel.ForAddress(Address) : GrpcChannel.ForAddress(Address, new GrpcChannelOptions { HttpHandler = Tls.TrustingHandler() });
         await StartControllerAsync();
         var tokenFile = Path.Combine(Root, "data", "admin.token");
         AdminToken = File.Exists(tokenFile)
@@ -90,7 +101,11 @@ public sealed class FarmHost : IAsyncLifetime
     /// <paramref name="enrollToken"/>; its output goes to <paramref name="output"/> when given. It is
     /// stopped with the farm.
     /// </summary>
-    public Process StartAgent(string id, string enrollToken, List<string>? output, params string[] labels)
+    public Process StartAgent(string id, string enrollToken, List<string>? output, params string[] labels) =>
+        StartAgentTrusting(Tls?.CaPath, id, enrollToken, output, labels);
+
+    /// <summary>As <see cref="StartAgent"/>, verifying the controller against <paramref name="caCertificatePath"/> (null: the system's trust store).</summary>
+    public Process StartAgentTrusting(string? caCertificatePath, string id, string enrollToken, List<string>? output, params string[] labels)
     {
         var environment = new Dictionary<string, string>
         {
@@ -102,6 +117,11 @@ public sealed class FarmHost : IAsyncLifetime
             ["Farm__Agent__MaxReconnectDelay"] = "00:00:01",
             ["Farm__Agent__EnrollToken"] = enrollToken,
         };
+        if (caCertificatePath is not null)
+        {
+            environment["Farm__Agent__CaCertificatePath"] = caCertificatePath;
+        }
+
         for (var i = 0; i < labels.Length; i++)
         {
             environment[$"Farm__Agent__Labels__{i}"] = labels[i];
@@ -146,7 +166,7 @@ public sealed class FarmHost : IAsyncLifetime
 
     private async Task StartControllerAsync()
     {
-        _controller = Start(Locate("Controller", "farm-controller.dll"), new()
+        var environment = new Dictionary<string, string>
         {
             ["Farm__Controller__DataDir"] = Path.Combine(Root, "data"),
             ["Farm__Controller__Listen"] = Address,
@@ -157,7 +177,14 @@ public sealed class FarmHost : IAsyncLifetime
             ["Farm__Controller__WebhookListen"] = WebhookAddress,
             ["Farm__Controller__NotifyUrl"] = Sink.Url + "notify",
             ["Farm__Controller__NotifySecret"] = NotificationSink.Secret,
-        }, _controllerOutput);
+        };
+        if (Tls is not null)
+        {
+            environment["Farm__Controller__CertificatePath"] = Tls.CertificatePath;
+            environment["Farm__Controller__CertificateKeyPath"] = Tls.KeyPath;
+        }
+
+        _controller = Start(Locate("Controller", "farm-controller.dll"), environment, _controllerOutput);
 
         using var timeout = new CancellationTokenSource(StartTimeout);
         while (true)
@@ -267,6 +294,7 @@ public sealed class FarmHost : IAsyncLifetime
 
         Channel?.Dispose();
         Sink?.Dispose();
+        Tls?.Dispose();
         try
         {
             Directory.Delete(Root, recursive: true);

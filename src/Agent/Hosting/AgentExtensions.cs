@@ -29,21 +29,30 @@ public static class AgentExtensions
             .ValidateDataAnnotations()
             .Validate(o => Uri.TryCreate(o.Controller, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https",
                 $"{AgentOptions.Section}:Controller must be an http:// or https:// address such as http://127.0.0.1:7070.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.CaCertificatePath) || ControllerTrust.TryLoad(o.CaCertificatePath) is not null,
+                $"{AgentOptions.Section}:CaCertificatePath must name a readable PEM file with at least one CA certificate (-----BEGIN CERTIFICATE-----).")
             .Validate(o => o.Labels.All(l => !string.IsNullOrWhiteSpace(l)), $"{AgentOptions.Section}:Labels must not contain empty labels.")
             .ValidateOnStart();
 
-        builder.Services.AddSingleton(sp => GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Controller,
-            new GrpcChannelOptions
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
+            var handler = new SocketsHttpHandler
             {
-                HttpHandler = new SocketsHttpHandler
-                {
-                    // Finds a dead controller in seconds even when no message is due.
-                    KeepAlivePingDelay = TimeSpan.FromSeconds(10),
-                    KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
-                    KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-                    EnableMultipleHttp2Connections = true,
-                },
-            }));
+                // Finds a dead controller in seconds even when no message is due.
+                KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                EnableMultipleHttp2Connections = true,
+            };
+            // Validated at start: set means a readable CA file. Without it, https:// is checked against the system's roots.
+            if (!string.IsNullOrWhiteSpace(options.CaCertificatePath))
+            {
+                handler.TrustOnly(ControllerTrust.TryLoad(options.CaCertificatePath)!);
+            }
+
+            return GrpcChannel.ForAddress(options.Controller, new GrpcChannelOptions { HttpHandler = handler });
+        });
         builder.Services.AddSingleton(sp => new AgentSessions.AgentSessionsClient(sp.GetRequiredService<GrpcChannel>()));
         builder.Services.AddSingleton<ControllerCallOptions>();
         builder.Services.AddSingleton<ContainerExecutor>();

@@ -12,6 +12,14 @@ public sealed class AgentOptions
     public string Controller { get; set; } = "http://127.0.0.1:7070";
 
     /// <summary>
+    /// PEM file of the certificate authority that signed the controller's certificate, for an
+    /// <c>https://</c> <see cref="Controller"/> with a private CA: the controller's certificate must
+    /// then chain to this CA (and only to it) and name the host of <see cref="Controller"/>.
+    /// Default none: the system's trust store decides. Verification is never turned off.
+    /// </summary>
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>
     /// An enrollment token from <c>farm enroll-token create</c>. Used once, at the first start: the
     /// agent exchanges it for a credential of its own, kept in <c>credential</c> in <see cref="WorkDir"/>
     /// (readable by the agent's user only), and presents that credential from then on. Not needed once

@@ -33,6 +33,9 @@ public sealed class LogSpool : IAsyncDisposable
     /// <summary>True once the attempt has ended and every writer has flushed.</summary>
     public bool Completed => _completed;
 
+    /// <summary>The secrets this spool masks; a <see cref="SpoolWriter"/> also masks before it cuts a long line.</summary>
+    internal SecretMask Mask => _mask;
+
     public SpoolWriter CreateWriter() => new(this);
 
     /// <summary>Completes when more than <paramref name="known"/> bytes are written, or the spool completes.</summary>

@@ -31,6 +31,9 @@ public sealed class SecretMask
 
     public bool IsEmpty => _patterns.Length == 0;
 
+    /// <summary>Bytes of the longest value masked; 0 when none.</summary>
+    public int LongestPatternBytes => _patterns.Length == 0 ? 0 : _patterns.Max(p => p.Length);
+
     public string Apply(string text)
     {
         foreach (var secret in _texts)

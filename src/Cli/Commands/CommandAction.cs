@@ -24,7 +24,8 @@ internal static class CommandAction
         ControllerConnection? controller = null;
         try
         {
-            controller = ControllerConnection.Open(parse.GetValue(GlobalOptions.Controller), Environment.GetEnvironmentVariable);
+            controller = ControllerConnection.Open(
+                parse.GetValue(GlobalOptions.Controller), parse.GetValue(GlobalOptions.CaCertificate), Environment.GetEnvironmentVariable);
             return await body(new VerbContext(parse, controller, output, error), cancellation);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -35,7 +36,7 @@ internal static class CommandAction
         {
             return Interrupted;
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable || IsCertificateFailure(e))
         {
             await error.WriteLineAsync(Unreachable(controller?.Address, e));
             return Failed;
@@ -59,7 +60,26 @@ internal static class CommandAction
     /// <summary>The advice for a controller that does not answer: the likeliest causes and their fixes.</summary>
     public static string Unreachable(Uri? address, RpcException e) =>
         $"farm: cannot reach the controller at {address?.ToString().TrimEnd('/') ?? ControllerConnection.DefaultAddress} ({Detail(e)}); "
-        + $"is it running? Start it with ./run.sh or set {ControllerConnection.AddressVariable}";
+        + (IsCertificateFailure(e)
+            ? $"its TLS certificate is not trusted here: pass the CA that signed it with --ca-cert FILE or {ControllerConnection.CaCertificateVariable}"
+            : $"is it running? Start it with ./run.sh or set {ControllerConnection.AddressVariable}");
+
+    /// <summary>
+    /// Whether the call failed because the TLS handshake refused the controller's certificate
+    /// (grpc-dotnet reports that as Internal, not Unavailable).
+    /// </summary>
+    private static bool IsCertificateFailure(RpcException e)
+    {
+        for (var inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// The status detail, or for a transport failure the innermost exception's message, which names

@@ -118,7 +118,9 @@ public sealed partial class AgentSessionService(
 
         // The opening message carries no bytes: it asks where to resume.
         var chunk = requests.Current;
-        await responses.WriteAsync(new LogAck { Stored = logs.Length(attemptId) }, cancellation);
+        // Acknowledged, not stored: past the log cap the two differ (LogStore), and the agent
+        // resumes at its own offset.
+        await responses.WriteAsync(new LogAck { Stored = logs.Acknowledged(attemptId) }, cancellation);
         while (true)
         {
             if (chunk.Data.Length > 0)

@@ -1,4 +1,3 @@
-using System.Net;
 using Farm.Controller.Admin;
 using Farm.Controller.Artifacts;
 using Farm.Controller.Dispatch;
@@ -13,6 +12,7 @@ using Farm.Controller.Storage;
 using Farm.Controller.Triggers;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -28,17 +28,32 @@ public static class ControllerExtensions
         builder.Services.AddOptions<ControllerOptions>()
             .Bind(builder.Configuration.GetSection(ControllerOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => Uri.TryCreate(o.Listen, UriKind.Absolute, out var uri) && uri.Scheme == "http",
-                $"{ControllerOptions.Section}:Listen must be an http:// address such as http://127.0.0.1:7070.")
             .Validate(o => string.IsNullOrEmpty(o.NotifyUrl) || Uri.TryCreate(o.NotifyUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https",
                 $"{ControllerOptions.Section}:NotifyUrl must be an http:// or https:// address.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ControllerOptions>, ListenValidation>();
 
-        var listen = Uri.TryCreate(settings.Listen, UriKind.Absolute, out var uri) ? uri : new Uri("http://127.0.0.1:7070");
+        // The gRPC endpoint speaks HTTP/2 only (over TLS, negotiated by ALPN); the webhook endpoint
+        // HTTP/1.1, as Git hosts post. With a certificate both serve TLS where their address is https://.
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            var address = listen.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(listen.Host);
-            kestrel.Listen(address, listen.Port, o => o.Protocols = HttpProtocols.Http2);
+            // Throws the same messages as the start-up validation, should Kestrel be configured first.
+            var certificate = ListenValidation.LoadCertificate(settings, kestrel.ApplicationServices.GetRequiredService<TimeProvider>().GetUtcNow());
+            void Listen(string address, HttpProtocols protocols)
+            {
+                var uri = new Uri(address);
+                kestrel.Listen(ListenValidation.BindAddress(uri), uri.Port, o =>
+                {
+                    o.Protocols = protocols;
+                    if (uri.Scheme == Uri.UriSchemeHttps)
+                    {
+                        o.UseHttps(certificate!);
+                    }
+                });
+            }
+
+            Listen(settings.Listen, HttpProtocols.Http2);
+            Listen(settings.WebhookListen, HttpProtocols.Http1);
         });
 
         // Per-request and start-up chatter of the frameworks drowns Farm's own events; their
@@ -65,7 +80,11 @@ public static class ControllerExtensions
 
         builder.Services.AddHostedService<ExecutionRecovery>();
         builder.AddFarmTriggers();
-        builder.Services.AddGrpc(o => o.Interceptors.Add<TokenInterceptor>());
+        builder.Services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<TokenInterceptor>();
+            o.ConfigureFarmGrpcLimits();
+        });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
         return builder;

@@ -12,20 +12,32 @@ public sealed class ControllerOptions
     public string DataDir { get; set; } = ".farm";
 
     /// <summary>
-    /// Address of the gRPC endpoint (HTTP/2 without TLS). Default <c>http://127.0.0.1:7070</c>:
-    /// plain HTTP/2 is only offered on loopback unless an operator sets another address on purpose.
+    /// Address of the gRPC endpoint (HTTP/2). Default <c>http://127.0.0.1:7070</c>. Plain
+    /// <c>http://</c> is only allowed on a loopback address; with <see cref="CertificatePath"/> set it
+    /// must be <c>https://</c> (any IP address, such as <c>https://0.0.0.0:7070</c>).
     /// </summary>
     [Required]
     public string Listen { get; set; } = "http://127.0.0.1:7070";
 
     /// <summary>
-    /// Address of the webhook endpoint (HTTP/1.1 without TLS), where Git hosts post pushes to
+    /// Address of the webhook endpoint (HTTP/1.1), where Git hosts post pushes to
     /// <c>/webhooks/{provider}/{pipeline}</c>. Default <c>http://127.0.0.1:7071</c>; a Git host
-    /// elsewhere reaches it through a TLS proxy, or by setting an address it can reach. Its port
-    /// must differ from <see cref="Listen"/>'s.
+    /// elsewhere reaches it through a TLS proxy on this machine, or at an <c>https://</c> address
+    /// served with <see cref="CertificatePath"/>'s certificate. Plain <c>http://</c> is only allowed
+    /// on a loopback address. Its port must differ from <see cref="Listen"/>'s.
     /// </summary>
     [Required]
     public string WebhookListen { get; set; } = "http://127.0.0.1:7071";
+
+    /// <summary>
+    /// PEM file of the certificate both endpoints serve TLS with (the server certificate first, then
+    /// any intermediates). Set together with <see cref="CertificateKeyPath"/>; then <see cref="Listen"/>
+    /// must be <c>https://</c>. Default none: no TLS, and both endpoints on loopback only.
+    /// </summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>PEM file of <see cref="CertificatePath"/>'s private key (unencrypted). Default none.</summary>
+    public string? CertificateKeyPath { get; set; }
 
     /// <summary>Orleans silo-to-silo port. Default 11111.</summary>
     [Range(1, 65535)]
@@ -73,6 +85,14 @@ public sealed class ControllerOptions
     /// <summary>Process limit of a container action that sets none. Default 4096.</summary>
     [Range(16, 1_000_000)]
     public int DefaultPids { get; set; } = 4096;
+
+    /// <summary>
+    /// The most bytes of one attempt's log the controller stores. Default 64 MiB; 1 MiB to 10 GiB.
+    /// Past it the log ends with a line saying it was truncated, and the rest of the output is
+    /// acknowledged to the agent but not stored.
+    /// </summary>
+    [Range(1L << 20, 10L << 30)]
+    public long MaxLogBytes { get; set; } = 64L << 20;
 
     /// <summary>An action's limits with this controller's defaults where it sets none.</summary>
     public Farm.Core.Pipelines.ResourceLimits LimitsFor(Farm.Core.Pipelines.ResourceLimits? action) => new(

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
 using Farm.Controller.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -11,15 +13,28 @@ namespace Farm.Controller.Logs;
 /// lock per attempt); readers may read while it writes. Readers that follow a log wait on
 /// <see cref="WaitForAppendAsync"/>, which wakes on an append in this process.
 /// </summary>
+/// <remarks>
+/// A log is capped at <see cref="ControllerOptions.MaxLogBytes"/>. The append that would pass the
+/// cap stores bytes up to it, then <see cref="TruncationMarker"/> once; later bytes are
+/// acknowledged but not stored, so the agent moves on instead of resending forever. From then on
+/// the agent's offsets (its spool) and the stored file differ, so the store keeps them apart in a
+/// sidecar, <c>{attempt}.log.meta</c> (<see cref="LogTruncation"/>): the agent offset the log was
+/// cut at and the highest offset acknowledged. Offsets below the cut are the file's own; the
+/// sidecar is written, flushed, before the marker, so a crash between the two is repaired on the
+/// next append, and a reconnect, to this controller or a restarted one, resumes at the
+/// acknowledged offset without storing anything twice.
+/// </remarks>
 public sealed class LogStore
 {
     private readonly string _root;
+    private readonly long _maxBytes;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _writers = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _appended = new();
 
     public LogStore(IOptions<ControllerOptions> options)
     {
         _root = Path.Combine(Path.GetFullPath(options.Value.DataDir), "logs");
+        _maxBytes = options.Value.MaxLogBytes;
     }
 
     public string PathOf(string attemptId)
@@ -29,7 +44,14 @@ public sealed class LogStore
         return Path.Combine(_root, execution, attemptId + ".log");
     }
 
-    /// <summary>Bytes stored for the attempt; 0 when none.</summary>
+    /// <summary>
+    /// The line stored once where a log reaches the cap:
+    /// <c>\n[farm] log truncated: it reached the 64 MiB limit (MaxLogBytes); the rest of the output was not stored.\n</c>
+    /// </summary>
+    public static string TruncationMarker(long maxBytes) =>
+        $"\n[farm] log truncated: it reached the {FormatSize(maxBytes)} limit (MaxLogBytes); the rest of the output was not stored.\n";
+
+    /// <summary>Bytes stored for the attempt (what readers see, a truncation marker included); 0 when none.</summary>
     public long Length(string attemptId)
     {
         var file = new FileInfo(PathOf(attemptId));
@@ -37,9 +59,20 @@ public sealed class LogStore
     }
 
     /// <summary>
-    /// Stores <paramref name="data"/> at <paramref name="offset"/> and returns the stored length.
-    /// Bytes already stored are skipped (a resend after a reconnect); a chunk that would leave a gap
-    /// throws <see cref="LogGapException"/>.
+    /// The agent's offset up to which its log is acknowledged: where it resumes after a reconnect.
+    /// <see cref="Length"/> until the log is truncated; from then on, the highest offset acknowledged.
+    /// </summary>
+    public long Acknowledged(string attemptId)
+    {
+        var path = PathOf(attemptId);
+        return LogTruncation.Read(path) is { } truncation ? truncation.Acknowledged : Length(attemptId);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="data"/>, which starts at the agent's <paramref name="offset"/>, and
+    /// returns the agent offset acknowledged (see <see cref="Acknowledged"/>). Bytes already stored
+    /// are skipped (a resend after a reconnect); a chunk that would leave a gap throws
+    /// <see cref="LogGapException"/>; bytes past the cap are acknowledged and dropped.
     /// </summary>
     public async Task<long> AppendAsync(string attemptId, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
@@ -49,27 +82,91 @@ public sealed class LogStore
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            var stored = file.Length;
-            if (offset > stored)
+            long acknowledged;
+            if (LogTruncation.Read(path) is { } truncation)
             {
-                throw new LogGapException(attemptId, stored, offset);
+                acknowledged = await AcknowledgeTruncatedAsync(attemptId, path, truncation, offset, data.Length, cancellationToken);
             }
-
-            var skip = (int)Math.Min(stored - offset, data.Length);
-            if (skip < data.Length)
+            else
             {
-                await file.WriteAsync(data[skip..], cancellationToken);
-                file.Flush(flushToDisk: true);
+                await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+                acknowledged = await StoreAsync(attemptId, path, file, offset, data, cancellationToken);
             }
 
             Signal(attemptId);
-            return file.Length;
+            return acknowledged;
         }
         finally
         {
             writer.Release();
         }
+    }
+
+    private async Task<long> StoreAsync(
+        string attemptId, string path, FileStream file, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        // Not truncated: the agent's offsets are the file's.
+        var stored = file.Length;
+        if (offset > stored)
+        {
+            throw new LogGapException(attemptId, stored, offset);
+        }
+
+        var fresh = data[(int)Math.Min(stored - offset, data.Length)..];
+        if (fresh.IsEmpty)
+        {
+            return stored;
+        }
+
+        if (stored + fresh.Length <= _maxBytes)
+        {
+            await file.WriteAsync(fresh, cancellationToken);
+            file.Flush(flushToDisk: true);
+            return file.Length;
+        }
+
+        // The cut: bytes up to the cap, the sidecar, then the marker; each flushed before the next.
+        var keep = (int)Math.Max(0, _maxBytes - stored);
+        await file.WriteAsync(fresh[..keep], cancellationToken);
+        file.Flush(flushToDisk: true);
+        var truncation = new LogTruncation(stored + keep, TruncationMarker(_maxBytes), stored + fresh.Length);
+        truncation.Write(path);
+        await WriteMarkerAsync(file, truncation, cancellationToken);
+        return truncation.Acknowledged;
+    }
+
+    private static async Task<long> AcknowledgeTruncatedAsync(
+        string attemptId, string path, LogTruncation truncation, long offset, int count, CancellationToken cancellationToken)
+    {
+        // A crash between the sidecar and the marker left the marker missing or partial.
+        var expected = truncation.At + Encoding.UTF8.GetByteCount(truncation.Marker);
+        if (new FileInfo(path).Length != expected)
+        {
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+            file.SetLength(truncation.At);
+            file.Position = truncation.At;
+            await WriteMarkerAsync(file, truncation, cancellationToken);
+        }
+
+        if (offset > truncation.Acknowledged)
+        {
+            throw new LogGapException(attemptId, truncation.Acknowledged, offset);
+        }
+
+        if (offset + count > truncation.Acknowledged)
+        {
+            // Only a hint where to resume: losing it to a crash costs a resend, which is dropped again.
+            truncation = truncation with { Acknowledged = offset + count };
+            truncation.Write(path);
+        }
+
+        return truncation.Acknowledged;
+    }
+
+    private static async Task WriteMarkerAsync(FileStream file, LogTruncation truncation, CancellationToken cancellationToken)
+    {
+        await file.WriteAsync(Encoding.UTF8.GetBytes(truncation.Marker), cancellationToken);
+        file.Flush(flushToDisk: true);
     }
 
     /// <summary>Reads up to <paramref name="max"/> bytes from <paramref name="offset"/>; empty at the end.</summary>
@@ -114,4 +211,10 @@ public sealed class LogStore
             signal.TrySetResult();
         }
     }
+
+    /// <summary>"64 MiB", "10 GiB", "1.5 MiB": the cap as an operator set it.</summary>
+    private static string FormatSize(long bytes) =>
+        bytes % (1L << 30) == 0 ? $"{bytes >> 30} GiB"
+        : bytes % (1L << 20) == 0 ? $"{bytes >> 20} MiB"
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.##} MiB");
 }

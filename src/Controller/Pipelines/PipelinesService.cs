@@ -13,8 +13,15 @@ namespace Farm.Controller.Pipelines;
 public sealed partial class PipelinesService(
     IGrainFactory grains, PipelineCatalog catalog, SecretStore secrets, WebhookDirectory webhooks) : Api.V1.Pipelines.PipelinesBase
 {
+    /// <summary>
+    /// The largest pipeline file accepted, in UTF-8 bytes: 1 MiB, far above any real pipeline, and
+    /// checked before parsing so a huge file costs no parse. The CLI checks the same limit first.
+    /// </summary>
+    public const int MaxDefinitionBytes = 1 << 20;
+
     public override Task<ValidatePipelineResponse> ValidatePipeline(ValidatePipelineRequest request, ServerCallContext context)
     {
+        RequireWithinSizeLimit(request.Definition);
         var response = new ValidatePipelineResponse();
         response.Errors.Add(PipelineParser.Parse(request.Definition).Errors.Select(ToProto));
         return Task.FromResult(response);
@@ -22,6 +29,7 @@ public sealed partial class PipelinesService(
 
     public override async Task<ApplyPipelineResponse> ApplyPipeline(ApplyPipelineRequest request, ServerCallContext context)
     {
+        RequireWithinSizeLimit(request.Definition);
         var parsed = PipelineParser.Parse(request.Definition);
         if (parsed.Pipeline is not { } pipeline)
         {
@@ -33,6 +41,28 @@ public sealed partial class PipelinesService(
 
         var outcome = await grains.GetGrain<IPipelineGrain>(pipeline.Name).Apply(request.Definition);
         return new ApplyPipelineResponse { Name = pipeline.Name, Version = outcome.Version, Unchanged = outcome.Unchanged };
+    }
+
+    /// <summary>"The pipeline file is 1.3 MiB; the limit is 1 MiB." as INVALID_ARGUMENT.</summary>
+    private static void RequireWithinSizeLimit(string definition)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(definition);
+        if (bytes > MaxDefinitionBytes)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, TooLarge(bytes)));
+        }
+    }
+
+    /// <summary>
+    /// "The pipeline file is 1.3 MiB; the limit is 1 MiB.", the size to a tenth of a MiB; in bytes
+    /// when a tenth would read as the limit itself.
+    /// </summary>
+    public static string TooLarge(long bytes)
+    {
+        var mebibytes = Math.Round(bytes / (double)(1 << 20), 1);
+        return mebibytes > 1
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The pipeline file is {mebibytes:0.0} MiB; the limit is 1 MiB.")
+            : $"The pipeline file is {bytes} bytes; the limit is 1 MiB ({1 << 20} bytes).";
     }
 
     public override async Task<ListPipelinesResponse> ListPipelines(ListPipelinesRequest request, ServerCallContext context)

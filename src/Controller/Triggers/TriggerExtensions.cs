@@ -1,7 +1,6 @@
 using System.Net;
 using Farm.Controller.Hosting;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Farm.Controller.Triggers;
 
@@ -14,18 +13,11 @@ public static class TriggerExtensions
     /// </summary>
     public static WebApplicationBuilder AddFarmTriggers(this WebApplicationBuilder builder)
     {
+        // Its address (http:// on loopback, or https:// with the certificate) is checked, and listened
+        // on, with the gRPC one in ControllerExtensions and ListenValidation.
         builder.Services.AddOptions<ControllerOptions>()
-            .Validate(o => WebhookUri(o) is not null,
-                $"{ControllerOptions.Section}:WebhookListen must be an http:// address with an IP address or localhost, such as http://127.0.0.1:7071.")
             .Validate(o => WebhookUri(o) is not { } webhook || !Uri.TryCreate(o.Listen, UriKind.Absolute, out var grpc) || grpc.Port != webhook.Port,
                 $"{ControllerOptions.Section}:WebhookListen must use another port than {ControllerOptions.Section}:Listen.");
-
-        var settings = builder.Configuration.GetSection(ControllerOptions.Section).Get<ControllerOptions>() ?? new ControllerOptions();
-        if (WebhookUri(settings) is { } webhook)
-        {
-            builder.WebHost.ConfigureKestrel(kestrel =>
-                kestrel.Listen(Address(webhook), webhook.Port, o => o.Protocols = HttpProtocols.Http1));
-        }
 
         builder.Services.AddFarmTriggerServices();
         builder.Services.AddSingleton<ITriggerStarter, ExecutionStarterAdapter>();
@@ -124,10 +116,8 @@ public static class TriggerExtensions
     }
 
     private static Uri? WebhookUri(ControllerOptions options) =>
-        Uri.TryCreate(options.WebhookListen, UriKind.Absolute, out var uri) && uri.Scheme == "http"
-        && (uri.Host is "localhost" || IPAddress.TryParse(uri.Host, out _)) && uri.AbsolutePath == "/"
+        Uri.TryCreate(options.WebhookListen, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+        && (uri.Host is "localhost" || IPAddress.TryParse(uri.DnsSafeHost, out _)) && uri.AbsolutePath == "/"
             ? uri
             : null;
-
-    private static IPAddress Address(Uri uri) => uri.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(uri.Host);
 }
