@@ -105,7 +105,12 @@ public class FarmHost : IAsyncLifetime
         StartAgentTrusting(Tls?.CaPath, id, enrollToken, output, labels);
 
     /// <summary>As <see cref="StartAgent"/>, verifying the controller against <paramref name="caCertificatePath"/> (null: the system's trust store).</summary>
-    public Process StartAgentTrusting(string? caCertificatePath, string id, string enrollToken, List<string>? output, params string[] labels)
+    public Process StartAgentTrusting(string? caCertificatePath, string id, string enrollToken, List<string>? output, params string[] labels) =>
+        StartAgentWith(new Dictionary<string, string>(), caCertificatePath, id, enrollToken, output, labels);
+
+    /// <summary>An agent as <see cref="StartAgent"/> starts one, with <paramref name="overrides"/> over its environment (another DOCKER_HOST, WorkDir...).</summary>
+    public Process StartAgentWith(
+        IReadOnlyDictionary<string, string> overrides, string? caCertificatePath, string id, string enrollToken, List<string>? output, params string[] labels)
     {
         var environment = new Dictionary<string, string>
         {
@@ -125,6 +130,11 @@ public class FarmHost : IAsyncLifetime
         for (var i = 0; i < labels.Length; i++)
         {
             environment[$"Farm__Agent__Labels__{i}"] = labels[i];
+        }
+
+        foreach (var (name, value) in overrides)
+        {
+            environment[name] = value;
         }
 
         var process = Start(Locate("Agent", "farm-agent.dll"), environment, output);

@@ -113,4 +113,117 @@ public sealed class FaultTests(FarmHost farm)
         Assert.NotEqual(ExecutionStatus.InProgress, waiting.Action("Work", "finish-me").Status);
         await farm.Executions.StopExecutionAsync(new StopExecutionRequest { ExecutionId = later, Abandon = true });
     }
+
+    /// <summary>Runs a program to its end and returns its exit code and output.</summary>
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await output + await error);
+    }
+
+    private static string Pipeline(string name, string label) => $$"""
+        name: {{name}}
+        stages:
+          - name: Run
+            actions:
+              - name: in-container
+                type: container
+                image: {{Image}}
+                runsOn: [ {{label}} ]
+                commands: [ "echo in a container" ]
+        """;
+
+    [Fact]
+    public async Task An_engine_stopped_under_a_running_agent_fails_the_next_container_action_with_that_reason_and_the_agent_serves_on()
+    {
+        // A Docker engine of this test's own, so stopping it disturbs nothing else.
+        var dir = Directory.CreateTempSubdirectory("fe").FullName;
+        var socket = Path.Combine(dir, "docker.sock");
+        var engine = Process.Start(new ProcessStartInfo("dockerd",
+        [
+            "--bridge=none", "--iptables=false", "--shutdown-timeout", "1", "--data-root", Path.Combine(dir, "data"),
+            "--exec-root", Path.Combine(dir, "exec"), "-H", "unix://" + socket, "--pidfile", Path.Combine(dir, "docker.pid"),
+        ]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        engine.BeginOutputReadLine();
+        engine.BeginErrorReadLine();
+        try
+        {
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                while ((await RunAsync("docker", "-H", "unix://" + socket, "info")).ExitCode != 0)
+                {
+                    await Task.Delay(200, timeout.Token);
+                }
+            }
+
+            var copy = await RunAsync("bash", "-c", $"docker save {Image} | docker -H unix://{socket} load");
+            Assert.True(copy.ExitCode == 0, copy.Output);
+            var label = "engine-" + Guid.NewGuid().ToString("N")[..6];
+            var enroll = await farm.Admin.CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 1, ExpiresInSeconds = 600 });
+            farm.StartAgentWith(new Dictionary<string, string> { ["Farm__Agent__DockerHost"] = "unix://" + socket }, null, label, enroll.Token, null, label);
+
+            var before = await farm.WatchAsync(await farm.ApplyAndStartAsync(Pipeline("engine-up", label)));
+            using (var stop = Process.Start("kill", ["-TERM", engine.Id.ToString()]))
+            {
+                await stop.WaitForExitAsync();
+            }
+
+            await engine.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var down = await farm.WatchAsync(await farm.ApplyAndStartAsync(Pipeline("engine-down", label)));
+            var shell = await farm.WatchAsync(await farm.ApplyAndStartAsync(Pipeline("engine-down-shell", label)
+                .Replace("type: container", "type: shell").Replace($"image: {Image}", "timeout: 1m")));
+
+            Assert.Equal(ExecutionStatus.Succeeded, before.Status);
+            Assert.Equal(ExecutionStatus.Failed, down.Status);
+            Assert.StartsWith($"cannot reach the Docker engine at unix://{socket}", down.Action("Run", "in-container").Message);
+            Assert.Equal(ExecutionStatus.Succeeded, shell.Status);
+        }
+        finally
+        {
+            if (!engine.HasExited)
+            {
+                engine.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_full_disk_fails_the_action_with_that_reason_and_the_agent_serves_on_once_space_is_back()
+    {
+        var workDir = Directory.CreateTempSubdirectory("farm-full-").FullName;
+        var mount = await RunAsync("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", workDir);
+        Assert.True(mount.ExitCode == 0, "These tests run as root (./test.sh does); mount said: " + mount.Output);
+        try
+        {
+            var label = "full-" + Guid.NewGuid().ToString("N")[..6];
+            var enroll = await farm.Admin.CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 1, ExpiresInSeconds = 600 });
+            farm.StartAgentWith(new Dictionary<string, string> { ["Farm__Agent__WorkDir"] = workDir }, null, label, enroll.Token, null, label);
+            string Yaml(string name, string command) => $$"""
+                name: {{name}}
+                stages:
+                  - name: Run
+                    actions:
+                      - name: chatty
+                        type: shell
+                        runsOn: [ {{label}} ]
+                        commands: [ '{{command}}' ]
+                """;
+
+            var full = await farm.WatchAsync(await farm.ApplyAndStartAsync(Yaml("fills-the-disk", "head -c 3000000 /dev/zero | tr \"\\000\" x | fold -w 100")));
+            var after = await farm.WatchAsync(await farm.ApplyAndStartAsync(Yaml("after-the-disk", "echo small")));
+
+            Assert.Equal(ExecutionStatus.Failed, full.Status);
+            Assert.Contains("No space left on device", full.Action("Run", "chatty").Message);
+            Assert.True(after.Status == ExecutionStatus.Succeeded, after.ToString());
+            Assert.Equal("small\n", await farm.ReadLogAsync(after.Id, "Run", "chatty"));
+        }
+        finally
+        {
+            await RunAsync("umount", "-l", workDir);
+        }
+    }
 }

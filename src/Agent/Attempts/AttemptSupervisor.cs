@@ -198,6 +198,9 @@ public sealed partial class AttemptSupervisor(
         var mask = new SecretMask(offer.Spec.MaskedValues);
         ExecutorResult? result = null;
         Produced? produced = null;
+        LogSpool? spool = null;
+        Task? shipping = null;
+        using var shipCancel = CancellationTokenSource.CreateLinkedTokenSource(abandoned);
         try
         {
             foreach (var folder in (string[])[workspace, outputFolder])
@@ -213,8 +216,8 @@ public sealed partial class AttemptSupervisor(
             // Created empty, so commands may append to it as they may to GitHub's $GITHUB_OUTPUT.
             await File.WriteAllBytesAsync(Path.Combine(outputFolder, "output"), [], abandoned);
             Directory.CreateDirectory(Path.GetDirectoryName(spoolPath)!);
-            await using var spool = new LogSpool(spoolPath, mask);
-            var shipping = shipper.ShipAsync(attemptId, spool, abandoned);
+            spool = new LogSpool(spoolPath, mask);
+            shipping = shipper.ShipAsync(attemptId, spool, shipCancel.Token);
             result = await FetchInputsAsync(offer, workspace, abandoned)
                 ?? await ExecuteAsync(offer, workspace, outputFolder, spool, stop, running.Interrupt.Token, abandoned);
             await spool.CompleteAsync();
@@ -234,9 +237,38 @@ public sealed partial class AttemptSupervisor(
         {
             LogAgentFailure(attemptId, e);
             result = ExecutorResult.Failed($"the agent could not run it: {e.Message}");
+            if (spool is not null && shipping is not null)
+            {
+                // Ship what was written before the failure (a full disk, say), for a while, so the
+                // log shows where the action stopped; then let the shipper go, or it would hold the
+                // spool file, and its space, for as long as the agent runs.
+                await spool.CompleteAsync();
+                shipCancel.CancelAfter(TimeSpan.FromSeconds(30));
+                try
+                {
+                    await shipping;
+                }
+                catch (OperationCanceledException)
+                {
+                    LogLogIncomplete(attemptId);
+                }
+            }
         }
         finally
         {
+            try
+            {
+                if (spool is not null)
+                {
+                    await spool.DisposeAsync();
+                }
+            }
+            catch (IOException e)
+            {
+                // Closing flushes what is buffered, which fails again on a full disk; the file goes anyway.
+                LogCleanupFailed(spoolPath, e.Message);
+            }
+
             TryDelete(spoolPath, workspace, outputFolder);
         }
 
@@ -458,6 +490,9 @@ public sealed partial class AttemptSupervisor(
 
     /// <summary>What a succeeded attempt hands back besides its log.</summary>
     private sealed record Produced(IReadOnlyDictionary<string, string> Outputs, IReadOnlyList<ArtifactRef> Artifacts);
+
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Warning, Message = "The log of attempt {AttemptId} could not be shipped whole after the agent failed to run it")]
+    private partial void LogLogIncomplete(string attemptId);
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Abandoning attempt {AttemptId}")]
     private partial void LogAbandoned(string attemptId);

@@ -69,4 +69,27 @@ public sealed class SecretReferenceTests
             ],
             result.Errors.Select(e => e.ToString()));
     }
+
+    [Fact]
+    public void A_privileged_container_or_added_capabilities_cannot_be_asked_for()
+    {
+        const string yaml = """
+            name: p
+            stages:
+              - name: S
+                actions:
+                  - name: root
+                    type: container
+                    image: farm/busybox
+                    commands: [ "true" ]
+                    privileged: true
+                    capAdd: [ SYS_ADMIN ]
+            """;
+
+        var result = PipelineParser.Parse(yaml);
+
+        Assert.Null(result.Pipeline);
+        Assert.Equal(["privileged", "capAdd"], result.Errors.Select(e => e.Message.Split('\'')[1]));
+        Assert.All(result.Errors, e => Assert.StartsWith("unknown key", e.Message));
+    }
 }
