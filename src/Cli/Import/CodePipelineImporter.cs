@@ -6,8 +6,8 @@ namespace Farm.Cli.Import;
 /// Translates a pipeline declaration as <c>aws codepipeline get-pipeline</c> prints it (or the bare
 /// <c>pipeline</c> object) into a Farm pipeline file. What maps directly is written as Farm YAML;
 /// what Farm cannot run is written as a container action that fails with a message saying so, under
-/// a comment holding its original configuration, and reported as a note. Never a placeholder that
-/// would pass.
+/// a comment holding its original configuration, and reported as a note: nothing that could pass
+/// without doing the work.
 /// </summary>
 /// <remarks>
 /// This file holds the entry point and the pipeline level; the other parts read JSON, stages and

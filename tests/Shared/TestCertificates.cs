@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Farm.Controller.Tests.Hosting;
+namespace Farm.Tests.Shared;
 
 /// <summary>
 /// A throw-away CA and a server certificate it signed for 127.0.0.1, written as PEM files
@@ -47,6 +47,21 @@ public sealed class TestCertificates : IDisposable
         File.WriteAllText(certificates.CertificatePath, server.ExportCertificatePem());
         File.WriteAllText(certificates.KeyPath, serverKey.ExportPkcs8PrivateKeyPem());
         return certificates;
+    }
+
+    /// <summary>A handler that trusts this CA alone, as the agent and the CLI do with a CA file.</summary>
+    public SocketsHttpHandler TrustingHandler() => TrustingHandler(CaPath);
+
+    /// <summary>A handler that trusts the CA in <paramref name="caPath"/> alone.</summary>
+    public static SocketsHttpHandler TrustingHandler(string caPath)
+    {
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPemFile(caPath);
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.AddRange(roots);
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.CertificateChainPolicy = policy;
+        return handler;
     }
 
     public void Dispose() => Directory.Delete(Folder, recursive: true);
