@@ -130,7 +130,7 @@ public sealed class ExecutionsService(
                 $"statuses: an execution is never {status}; filter by PENDING, IN_PROGRESS, SUCCEEDED, FAILED, STOPPING, STOPPED or SUPERSEDED.")));
         }
 
-        if ((await catalog.ListAsync()).All(p => p.Name != request.Pipeline))
+        if (!(await catalog.NamesAsync()).Contains(request.Pipeline))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"No pipeline named '{request.Pipeline}' has been applied."));
         }

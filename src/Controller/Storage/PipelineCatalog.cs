@@ -24,6 +24,22 @@ public sealed class PipelineCatalog(SqliteDatabase database, ExecutionHistory hi
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Every pipeline's name, in order; one query, for callers that need no execution details.</summary>
+    public async Task<IReadOnlyList<string>> NamesAsync()
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM pipelines ORDER BY name;";
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
     public async Task<IReadOnlyList<PipelineListing>> ListAsync()
     {
         var rows = new List<(string Name, int Version, DateTimeOffset At)>();

@@ -39,9 +39,10 @@ public sealed class StoredPipelines(IGrainFactory grains, PipelineCatalog catalo
     public async Task<IReadOnlyList<PipelineDefinition>> ListAsync()
     {
         var pipelines = new List<PipelineDefinition>();
-        foreach (var listing in await catalog.ListAsync())
+        // Every few seconds: names only, not each pipeline's latest execution.
+        foreach (var name in await catalog.NamesAsync())
         {
-            if (await GetAsync(listing.Name) is { } pipeline)
+            if (await GetAsync(name) is { } pipeline)
             {
                 pipelines.Add(pipeline);
             }
