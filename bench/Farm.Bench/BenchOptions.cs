@@ -6,12 +6,21 @@ namespace Farm.Bench;
 public sealed record BenchOptions
 {
     public const string Usage = """
-        Usage: bench/run.sh [--stages N] [--block B] [--docs PATH | --no-docs] [--logs DIR] [--image IMAGE]
+        Usage: bench/run.sh [--suite dispatch|throughput|idle] [--stages N] [--block B] [--agents N[,N...]]
+                            [--executions E] [--hold S] [--docs PATH | --no-docs] [--logs DIR] [--image IMAGE]
 
+          --suite S      dispatch (default): the dispatch-latency benchmark, a real agent and containers.
+                         throughput: simulated agents (in this process, no containers, no logs) answer
+                         every offer at once; completed actions per second, controller CPU and peak RSS.
+                         idle: simulated agents connected and heartbeating, held; controller RSS and CPU.
           --stages N     Farm actions to measure, one container action per stage, and as many bare
                          create+start runs. Default 30.
           --block B      stages per pipeline execution; executions and blocks of B bare runs alternate.
                          Default 10, at least 2 (each execution's first action is reported apart).
+          --agents LIST  throughput and idle: fleet sizes, one run with a fresh controller each.
+                         Default 50,200 (throughput), 1000 (idle).
+          --executions E throughput: executions of the 20-action pipeline, all started at once. Default 20.
+          --hold S       idle: seconds the connected agents are held and measured. Default 30.
           --docs PATH    markdown file whose generated section is replaced. Default docs/benchmarks.md.
           --no-docs      print the results only.
           --logs DIR     keep the controller's and agent's output (UTC timestamps) and every sample
@@ -37,6 +46,17 @@ public sealed record BenchOptions
     /// <summary>The image of every container. Default FARM_IMAGE, else <c>farm/busybox:latest</c>, the image scripts/lib.sh makes.</summary>
     public string Image { get; init; } = Environment.GetEnvironmentVariable("FARM_IMAGE") is { Length: > 0 } image ? image : "farm/busybox:latest";
 
+    public Suite Suite { get; init; } = Suite.Dispatch;
+
+    /// <summary>Fleet sizes of the throughput and idle suites; null for the suite's default.</summary>
+    public IReadOnlyList<int>? Agents { get; init; }
+
+    /// <summary>Throughput suite: executions of the pipeline, started at once. Default 20.</summary>
+    public int Executions { get; init; } = 20;
+
+    /// <summary>Idle suite: seconds the fleet is held and measured. Default 30.</summary>
+    public int HoldSeconds { get; init; } = 30;
+
     public bool Help { get; init; }
 
     /// <summary>The arguments as given, to print the command that produced a result.</summary>
@@ -52,6 +72,10 @@ public sealed record BenchOptions
             {
                 "--stages" => options with { Stages = ParseCount("--stages", Value()) },
                 "--block" => options with { Block = ParseCount("--block", Value()) },
+                "--suite" => options with { Suite = ParseSuite(Value()) },
+                "--agents" => options with { Agents = Value().Split(',').Select(n => ParseNumber("--agents", n, 1, 20000)).ToArray() },
+                "--executions" => options with { Executions = ParseNumber("--executions", Value(), 1, 1000) },
+                "--hold" => options with { HoldSeconds = ParseNumber("--hold", Value(), 1, 3600) },
                 "--docs" => options with { DocsPath = Path.GetFullPath(Value()) },
                 "--no-docs" => options with { DocsPath = null },
                 "--logs" => options with { LogsDir = Path.GetFullPath(Value()) },
@@ -66,8 +90,34 @@ public sealed record BenchOptions
             : options;
     }
 
+    private static Suite ParseSuite(string text) => text switch
+    {
+        "dispatch" => Suite.Dispatch,
+        "throughput" => Suite.Throughput,
+        "idle" => Suite.Idle,
+        _ => throw new BenchException($"--suite must be dispatch, throughput or idle, not '{text}'."),
+    };
+
+    private static int ParseNumber(string name, string text, int min, int max) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max
+            ? number
+            : throw new BenchException($"{name} must be a whole number from {min} to {max}, not '{text}'.");
+
     private static int ParseCount(string name, string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 2 and <= 1000
             ? count
             : throw new BenchException($"{name} must be a whole number from 2 to 1000, not '{text}'.");
+}
+
+/// <summary>Which measurement to run.</summary>
+public enum Suite
+{
+    /// <summary>Dispatch latency: a real agent, real containers, against bare Docker.</summary>
+    Dispatch,
+
+    /// <summary>Completed actions per second with simulated agents.</summary>
+    Throughput,
+
+    /// <summary>Connected, heartbeating simulated agents at rest.</summary>
+    Idle,
 }

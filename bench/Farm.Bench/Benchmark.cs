@@ -19,6 +19,13 @@ public static class Benchmark
         }
 
         using var docker = new DockerClientConfiguration(new Uri(dockerHost)).CreateClient();
+        if (options.Suite is not Suite.Dispatch)
+        {
+            // The engine is asked for its version only (the machine line); the controller never calls it.
+            await FleetBenchmark.RunAsync(options, await MachineInfo.ReadAsync(docker, cancellationToken), cancellationToken);
+            return;
+        }
+
         await CheckEngineAsync(docker, dockerHost, options.Image, cancellationToken);
         var machine = await MachineInfo.ReadAsync(docker, cancellationToken);
         var date = DateTimeOffset.UtcNow;
@@ -89,7 +96,7 @@ public static class Benchmark
     }
 
     /// <summary>The 1-minute load average: other work on the machine shows in every figure.</summary>
-    private static string Load()
+    public static string Load()
     {
         try
         {
@@ -118,12 +125,12 @@ public static class Benchmark
     }
 
     /// <summary>The command as bench/run.sh was given it, or as this program was run.</summary>
-    private static string Command(BenchOptions options) =>
+    public static string Command(BenchOptions options) =>
         Environment.GetEnvironmentVariable("FARM_BENCH_COMMAND") is { Length: > 0 } command
             ? command
             : string.Join(' ', new[] { "dotnet run -c Release --project bench/Farm.Bench --" }.Concat(options.Arguments));
 
-    private static void TryDelete(string root)
+    public static void TryDelete(string root)
     {
         try
         {
@@ -136,5 +143,5 @@ public static class Benchmark
         }
     }
 
-    private static void Log(string message) => Console.Error.WriteLine($"[bench] {message}");
+    public static void Log(string message) => Console.Error.WriteLine($"[bench] {message}");
 }

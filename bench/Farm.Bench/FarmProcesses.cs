@@ -50,22 +50,35 @@ public sealed class FarmProcesses : IAsyncDisposable
 
     public string AgentLog => Path.Combine(LogsDir, "agent.log");
 
-    public static async Task<FarmProcesses> StartAsync(string root, string logsDir, CancellationToken cancellationToken)
+    /// <summary>The controller's process id, to read its CPU time and memory from /proc.</summary>
+    public int ControllerProcessId => _children[0].Process.Id;
+
+    /// <summary>
+    /// Starts the controller and, unless <paramref name="withAgent"/> is false, the agent. Without the
+    /// agent the controller runs with every setting at its default, logging included (the fleet
+    /// suites bring their own simulated agents).
+    /// </summary>
+    public static async Task<FarmProcesses> StartAsync(string root, string logsDir, CancellationToken cancellationToken, bool withAgent = true)
     {
         Directory.CreateDirectory(logsDir);
         var farm = new FarmProcesses(logsDir, FreePort());
         try
         {
-            farm.Start(RepoPaths.Controller, farm.ControllerLog, new()
+            var controllerEnvironment = new Dictionary<string, string>
             {
                 ["Farm__Controller__DataDir"] = Path.Combine(root, "data"),
                 ["Farm__Controller__Listen"] = farm.Address,
                 ["Farm__Controller__SiloPort"] = FreePort().ToString(),
                 ["Farm__Controller__GatewayPort"] = FreePort().ToString(),
+            };
+            if (withAgent)
+            {
                 // Shows when each attempt was offered, the one step between "ready" and the agent
                 // that no API reports; one line per attempt.
-                ["Logging__LogLevel__Farm.Controller.Dispatch.DispatcherGrain"] = "Debug",
-            });
+                controllerEnvironment["Logging__LogLevel__Farm.Controller.Dispatch.DispatcherGrain"] = "Debug";
+            }
+
+            farm.Start(RepoPaths.Controller, farm.ControllerLog, controllerEnvironment);
             await farm.WaitForControllerAsync(cancellationToken);
             var adminToken = (await File.ReadAllTextAsync(Path.Combine(root, "data", "admin.token"), cancellationToken)).Trim();
             farm.Invoker = farm.Channel.Intercept(headers =>
@@ -73,6 +86,11 @@ public sealed class FarmProcesses : IAsyncDisposable
                 headers.Add("authorization", "Bearer " + adminToken);
                 return headers;
             });
+            if (!withAgent)
+            {
+                return farm;
+            }
+
             var enroll = await new Admin.AdminClient(farm.Invoker).CreateEnrollTokenAsync(
                 new CreateEnrollTokenRequest { Uses = 1 }, cancellationToken: cancellationToken);
             farm.Start(RepoPaths.Agent, farm.AgentLog, new()
