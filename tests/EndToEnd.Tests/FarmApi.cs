@@ -37,8 +37,8 @@ public static class FarmApi
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !timeout.IsCancellationRequested)
             {
-                // The controller is restarting: watch again.
-                await Task.Delay(200, timeout.Token);
+                // The controller is restarting: watch again once it may answer.
+                await Task.Delay(Eventually.Interval, timeout.Token);
             }
             catch (OperationCanceledException)
             {

@@ -196,29 +196,25 @@ public class FarmHost : IAsyncLifetime
 
         _controller = Start(Locate("Controller", "farm-controller.dll"), environment, _controllerOutput);
 
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        while (true)
+        await Eventually.Until(async cancellation =>
         {
             try
             {
-                await new Api.V1.Pipelines.PipelinesClient(Channel).ListPipelinesAsync(new ListPipelinesRequest(), cancellationToken: timeout.Token);
-                return;
+                await new Api.V1.Pipelines.PipelinesClient(Channel).ListPipelinesAsync(new ListPipelinesRequest(), cancellationToken: cancellation);
+                return true;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated)
             {
                 // Answering at all, even with a refusal (this channel sends no token), means it is up.
-                return;
+                return true;
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !timeout.IsCancellationRequested)
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
             {
-                if (_controller.HasExited)
-                {
-                    throw new InvalidOperationException($"The controller exited with {_controller.ExitCode}:\n{ControllerOutput()}");
-                }
-
-                await Task.Delay(100, timeout.Token);
+                return _controller.HasExited
+                    ? throw new InvalidOperationException($"The controller exited with {_controller.ExitCode}:\n{ControllerOutput()}")
+                    : false;
             }
-        }
+        }, StartTimeout, () => "the controller does not answer:\n" + ControllerOutput());
     }
 
     private static Process Start(string dll, Dictionary<string, string> environment, List<string>? output)

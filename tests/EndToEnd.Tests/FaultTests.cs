@@ -152,13 +152,8 @@ public sealed class FaultTests(FarmHost farm)
         engine.BeginErrorReadLine();
         try
         {
-            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-            {
-                while ((await RunAsync("docker", "-H", "unix://" + socket, "info")).ExitCode != 0)
-                {
-                    await Task.Delay(200, timeout.Token);
-                }
-            }
+            await Eventually.Until(async _ => (await RunAsync("docker", "-H", "unix://" + socket, "info")).ExitCode == 0,
+                TimeSpan.FromSeconds(30), () => "the test's dockerd does not answer docker info");
 
             var copy = await RunAsync("bash", "-c", $"docker save {Image} | docker -H unix://{socket} load");
             Assert.True(copy.ExitCode == 0, copy.Output);

@@ -229,19 +229,14 @@ public sealed class PipelineModelTests(FarmHost farm)
     /// <summary>Waits until the engine holds <paramref name="count"/> containers of the attempt, asking the docker client.</summary>
     private static async Task WaitForContainersAsync(string attemptId, int count)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
+        var ids = Array.Empty<string>();
+        await Eventually.Until(async cancellation =>
         {
             var start = new ProcessStartInfo("docker", ["ps", "-aq", "--filter", $"label=farm.attempt={attemptId}"]) { RedirectStandardOutput = true };
             using var docker = Process.Start(start)!;
-            var ids = (await docker.StandardOutput.ReadToEndAsync(timeout.Token)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            await docker.WaitForExitAsync(timeout.Token);
-            if (ids.Length == count)
-            {
-                return;
-            }
-
-            await Task.Delay(100, timeout.Token);
-        }
+            ids = (await docker.StandardOutput.ReadToEndAsync(cancellation)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            await docker.WaitForExitAsync(cancellation);
+            return ids.Length == count;
+        }, TimeSpan.FromSeconds(30), () => $"{ids.Length} containers of {attemptId}, not {count}");
     }
 }

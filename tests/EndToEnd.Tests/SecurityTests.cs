@@ -128,25 +128,13 @@ public sealed class SecurityTests(FarmHost farm)
     /// <summary>Polls ListAgents until the agent is there and <paramref name="until"/> holds; fails after a minute.</summary>
     private async Task<AgentInfo> AgentAsync(string id, Func<AgentInfo, bool> until)
     {
-        using var timeout = new CancellationTokenSource(Patience);
         AgentInfo? last = null;
-        while (true)
+        await Eventually.Until(async cancellation =>
         {
-            var agents = await farm.Admin.ListAgentsAsync(new ListAgentsRequest(), cancellationToken: timeout.Token);
+            var agents = await farm.Admin.ListAgentsAsync(new ListAgentsRequest(), cancellationToken: cancellation);
             last = agents.Agents.FirstOrDefault(a => a.AgentId == id);
-            if (last is not null && until(last))
-            {
-                return last;
-            }
-
-            try
-            {
-                await Task.Delay(100, timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"Agent {id} did not get there in {Patience}; last: {last}\n{farm.ControllerOutput()}");
-            }
-        }
+            return last is not null && until(last);
+        }, Patience, () => $"agent {id}: {last}\n{farm.ControllerOutput()}");
+        return last!;
     }
 }

@@ -102,27 +102,23 @@ public sealed class TlsTests(TlsFarmHost farm)
     /// <summary>Waits until a line of <paramref name="output"/> contains <paramref name="text"/>; fails after <see cref="Patience"/>.</summary>
     private static async Task WaitForAsync(List<string> output, string text)
     {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (true)
+        bool Seen()
         {
             lock (output)
             {
-                if (output.Any(line => line.Contains(text, StringComparison.Ordinal)))
-                {
-                    return;
-                }
+                return output.Any(line => line.Contains(text, StringComparison.Ordinal));
             }
-
-            if (timeout.IsCancellationRequested)
-            {
-                lock (output)
-                {
-                    Assert.Fail($"No line with '{text}' in {Patience.TotalSeconds} s:\n{string.Join("\n", output)}");
-                }
-            }
-
-            await Task.Delay(100, CancellationToken.None);
         }
+
+        string Output()
+        {
+            lock (output)
+            {
+                return $"no line with '{text}' in:\n{string.Join("\n", output)}";
+            }
+        }
+
+        await Eventually.Until(_ => Task.FromResult(Seen()), Patience, Output);
     }
 
     private static IEnumerable<Exception> Chain(Exception? exception)

@@ -46,7 +46,9 @@ public sealed class AttemptSupervisorDrainTests : IAsyncLifetime
         var drain = new DrainOptions { Grace = TimeSpan.FromSeconds(30), AcknowledgeTimeout = TimeSpan.FromMilliseconds(200) };
 
         var stopping = attempts.ShutDownAsync(drain, CancellationToken.None);
-        await Task.Delay(300);
+        // Past every limit in play but the grace (the acknowledgement wait), shutdown must still be
+        // waiting for the attempt: a negative can only be seen over a window, and this one is derived.
+        await Task.Delay(drain.AcknowledgeTimeout * 2);
         Assert.False(stopping.IsCompleted);
         await File.WriteAllTextAsync(Release, "");
         await stopping.WaitAsync(TimeSpan.FromSeconds(30));
