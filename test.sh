@@ -20,8 +20,10 @@ export MSBUILDDISABLENODEREUSE=1
 
 farm_start_dockerd "$TEST_DIR"
 farm_make_images
+farm_start_registry "$TEST_DIR"
 export DOCKER_HOST
 export FARM_TEST_IMAGE=$FARM_IMAGE
+export FARM_TEST_REGISTRY=$FARM_REGISTRY
 
 farm_log "building $(basename "$SLN") (Release)"
 dotnet build "$SLN" -c Release -nologo

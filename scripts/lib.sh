@@ -24,7 +24,7 @@ farm_die() {
 
 FARM__APT_UPDATED=""
 
-# farm_require_packages: installs docker.io, busybox-static and git when missing (as root, with
+# farm_require_packages: installs docker.io, busybox-static, git and docker-registry when missing (as root, with
 # apt-get), or says what to install and exits 1. Requires a .NET 10 SDK on PATH.
 farm_require_packages() {
   local missing=()
@@ -33,6 +33,8 @@ farm_require_packages() {
   fi
   [[ -x /bin/busybox ]] || missing+=(busybox-static)
   command -v git >/dev/null 2>&1 || missing+=(git)
+  # The image registry (Distribution v2) that image-build actions push to and deploys pull from.
+  [[ -x /usr/bin/docker-registry ]] || missing+=(docker-registry)
 
   if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -ne 0 ]]; then
@@ -380,6 +382,45 @@ farm_make_images() {
 # ---------------------------------------------------------------------------------------------
 
 # farm_solution: prints the solution file at the repository root (Farm.sln, else Farm.slnx).
+# farm_free_port: prints a TCP port on 127.0.0.1 that nothing listens on now.
+farm_free_port() {
+  local port i
+  for ((i = 0; i < 50; i++)); do
+    port=$((20000 + RANDOM % 30000))
+    farm_port_open 127.0.0.1 "$port" || {
+      echo "$port"
+      return 0
+    }
+  done
+  farm_die "found no free port on 127.0.0.1"
+}
+
+# farm_start_registry DIR [PORT]: starts Debian's docker-registry on 127.0.0.1 (a free port unless
+# given) with its storage under DIR/registry, stopped by the exit trap. Sets and exports
+# FARM_REGISTRY (host:port). Docker pushes to a 127.0.0.0/8 registry over plain HTTP by itself.
+farm_start_registry() {
+  local dir=$1/registry port=${2:-}
+  [[ -n $port ]] || port=$(farm_free_port)
+  mkdir -p "$dir/data"
+  cat >"$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+YAML
+  farm_log "starting docker-registry on 127.0.0.1:$port (log: $dir/registry.log)"
+  farm_spawn docker-registry "$dir/registry.log" /usr/bin/docker-registry serve "$dir/config.yml"
+  farm_wait_port 127.0.0.1 "$port" 30 "$FARM_SPAWNED_PID" docker-registry "$dir/registry.log"
+  FARM_REGISTRY=127.0.0.1:$port
+  export FARM_REGISTRY
+}
+
 farm_solution() {
   local f
   for f in Farm.sln Farm.slnx; do

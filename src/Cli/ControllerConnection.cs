@@ -53,6 +53,7 @@ internal sealed class ControllerConnection : IDisposable
         Pipelines = new Pipelines.PipelinesClient(invoker);
         Executions = new Executions.ExecutionsClient(invoker);
         Admin = new Admin.AdminClient(invoker);
+        Deployments = new Deployments.DeploymentsClient(invoker);
     }
 
     /// <summary>The address calls go to, shown in "cannot reach" messages.</summary>
@@ -66,6 +67,8 @@ internal sealed class ControllerConnection : IDisposable
     public Executions.ExecutionsClient Executions { get; }
 
     public Admin.AdminClient Admin { get; }
+
+    public Deployments.DeploymentsClient Deployments { get; }
 
     /// <summary>
     /// Opens a connection to <paramref name="option"/>, else the <c>FARM_CONTROLLER</c> variable, else

@@ -43,6 +43,8 @@ internal static class FarmCommandLine
             TokenCommand.Create(),
             TokenCommand.List(),
             AuditCommand.Create(),
+            DeploymentsCommand.Environments(),
+            DeploymentsCommand.History(),
         };
         return root;
     }

@@ -24,6 +24,8 @@ public sealed partial class AttemptSupervisor(
     ShellExecutor shell,
     GitExecutor git,
     HttpExecutor http,
+    ImageBuildExecutor imageBuilds,
+    DeployExecutor deploys,
     LogShipper shipper,
     ArtifactTransfer transfer,
     TimeProvider time,
@@ -414,6 +416,8 @@ public sealed partial class AttemptSupervisor(
             "shell" => shell,
             "git" => git,
             "http" => http,
+            "image-build" => imageBuilds,
+            "container-deploy" => deploys,
             _ => throw new InvalidOperationException($"this agent has no executor for action type '{spec.Type}'"),
         };
 

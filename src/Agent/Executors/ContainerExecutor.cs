@@ -1,8 +1,6 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Farm.Agent.Hosting;
 using Farm.Api.V1;
-using Microsoft.Extensions.Options;
 
 namespace Farm.Agent.Executors;
 
@@ -16,8 +14,7 @@ namespace Farm.Agent.Executors;
 /// fails with "ran out of memory (limit …)". Engine failures become the action's failure message;
 /// the agent itself carries on.
 /// </summary>
-public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, ILogger<ContainerExecutor> logger)
-    : IActionExecutor, IDisposable
+public sealed partial class ContainerExecutor(DockerEngine engine, ILogger<ContainerExecutor> logger) : IActionExecutor
 {
     public const string WorkspacePath = "/workspace";
 
@@ -30,7 +27,7 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
     /// <summary>Processes and threads a container may have when the action sets no pids limit.</summary>
     public const long DefaultPidsLimit = 4096;
 
-    private readonly DockerClient _docker = new DockerClientConfiguration(new Uri(options.Value.DockerHost)).CreateClient();
+    private readonly DockerClient _docker = engine.Client;
 
     public async Task<ExecutorResult> RunAsync(AttemptContext context, CancellationToken cancellationToken)
     {
@@ -40,7 +37,7 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
         var started = false;
         try
         {
-            if (await EnsureImageAsync(spec.Image, cancellationToken) is { } missing)
+            if (await engine.EnsureImageAsync(spec.Image, spec.Pull, spec.Registry, log: null, cancellationToken) is { } missing)
             {
                 return ExecutorResult.Failed(missing);
             }
@@ -59,7 +56,7 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
                     Binds = context.OutputFolder is null
                         ? [$"{context.Workspace}:{WorkspacePath}"]
                         : [$"{context.Workspace}:{WorkspacePath}", $"{context.OutputFolder}:{OutputFolderPath}"],
-                    NetworkMode = string.IsNullOrEmpty(spec.Network) ? options.Value.DefaultNetwork : spec.Network,
+                    NetworkMode = string.IsNullOrEmpty(spec.Network) ? engine.DefaultNetwork : spec.Network,
                     Privileged = false,
                     CapDrop = ["ALL"],
                     SecurityOpt = ["no-new-privileges"],
@@ -89,11 +86,11 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
         }
         catch (DockerApiException e) when (!cancellationToken.IsCancellationRequested)
         {
-            return ExecutorResult.Failed($"the Docker engine refused: {Describe(e)}");
+            return ExecutorResult.Failed($"the Docker engine refused: {DockerEngine.Describe(e)}");
         }
         catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
         {
-            return ExecutorResult.Failed($"cannot reach the Docker engine at {options.Value.DockerHost}: {e.Message}");
+            return ExecutorResult.Failed($"cannot reach the Docker engine at {engine.Address}: {e.Message}");
         }
         finally
         {
@@ -138,30 +135,6 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
         }
 
         return unit == 0 ? $"{bytes} bytes" : $"{value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} {units[unit]}";
-    }
-
-    /// <summary>Null when the image is present or was pulled; otherwise why it cannot be had.</summary>
-    private async Task<string?> EnsureImageAsync(string image, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _docker.Images.InspectImageAsync(image, cancellationToken);
-            return null;
-        }
-        catch (DockerImageNotFoundException)
-        {
-        }
-
-        try
-        {
-            await _docker.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = image }, null, new Progress<JSONMessage>(), cancellationToken);
-            await _docker.Images.InspectImageAsync(image, cancellationToken);
-            return null;
-        }
-        catch (DockerApiException e)
-        {
-            return $"image '{image}' is not on the agent and could not be pulled: {Describe(e)}";
-        }
     }
 
     private static async Task CopyOutputAsync(MultiplexedStream stream, AttemptContext context, CancellationToken cancellationToken)
@@ -211,11 +184,6 @@ public sealed partial class ContainerExecutor(IOptions<AgentOptions> options, IL
             LogRemoveFailed(containerId, e.Message);
         }
     }
-
-    private static string Describe(DockerApiException e) =>
-        string.IsNullOrWhiteSpace(e.ResponseBody) ? e.Message : e.ResponseBody.Trim();
-
-    public void Dispose() => _docker.Dispose();
 
     [LoggerMessage(EventId = 2200, Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}: {Reason}")]
     private partial void LogRemoveFailed(string containerId, string reason);

@@ -159,7 +159,7 @@ public sealed class GitExecutor : IActionExecutor
                 ["LC_ALL"] = "C",
             };
 
-        public Task NoteAsync(string line) => _notes.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"));
+        public Task NoteAsync(string line) => _notes.WriteLineAsync(line);
 
         /// <summary>The text with the repository's credentials (user:password@ in its URL) masked.</summary>
         public string Redact(string text) => ReferenceEquals(_redacted, repository) ? text : text.Replace(repository, _redacted, StringComparison.Ordinal);

@@ -77,7 +77,7 @@ public sealed class HttpExecutor : IActionExecutor, IDisposable
         }
 
         var log = context.Output.CreateWriter();
-        await WriteLineAsync(log, $"{request.Method} {Redact(url)}");
+        await log.WriteLineAsync($"{request.Method} {Redact(url)}");
         var origin = url.GetLeftPart(UriPartial.Authority);
         Response response;
         try
@@ -94,25 +94,25 @@ public sealed class HttpExecutor : IActionExecutor, IDisposable
                 HttpRequestError.SecureConnectionError => $"TLS with {Redact(origin)} failed: {reason}",
                 _ => $"the request to {Redact(origin)} failed: {reason}",
             };
-            await WriteLineAsync(log, message);
+            await log.WriteLineAsync(message);
             return ExecutorResult.Failed(message);
         }
         catch (IOException e) when (!cancellationToken.IsCancellationRequested)
         {
             var message = $"reading the response from {Redact(origin)} failed: {e.Message}";
-            await WriteLineAsync(log, message);
+            await log.WriteLineAsync(message);
             return ExecutorResult.Failed(message);
         }
 
         var status = StatusText(response.Status);
-        await WriteLineAsync(log, $"{status}, {response.Length} bytes");
+        await log.WriteLineAsync($"{status}, {response.Length} bytes");
         if (response.Length > MaxTextBytes)
         {
-            await WriteLineAsync(log, $"(response body of {response.Length} bytes not shown: over 64 KiB)");
+            await log.WriteLineAsync($"(response body of {response.Length} bytes not shown: over 64 KiB)");
         }
         else if (response.Length > 0)
         {
-            await WriteLineAsync(log, response.Text() is { } text
+            await log.WriteLineAsync(response.Text() is { } text
                 ? (text.EndsWith('\n') ? text[..^1] : text)
                 : $"(response body of {response.Length} bytes not shown: not text)");
         }
@@ -363,8 +363,6 @@ public sealed class HttpExecutor : IActionExecutor, IDisposable
     private static string Redact(Uri url) => url.UserInfo.Length > 0 ? url.ToString().Replace(url.UserInfo + "@", "***@", StringComparison.Ordinal) : url.ToString();
 
     private static string Redact(string origin) => Uri.TryCreate(origin, UriKind.Absolute, out var uri) ? Redact(uri).TrimEnd('/') : origin;
-
-    private static Task WriteLineAsync(SpoolWriter log, string line) => log.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"));
 
     public void Dispose() => _client.Dispose();
 

@@ -55,7 +55,10 @@ public static class AgentExtensions
         });
         builder.Services.AddSingleton(sp => new AgentSessions.AgentSessionsClient(sp.GetRequiredService<GrpcChannel>()));
         builder.Services.AddSingleton<ControllerCallOptions>();
+        builder.Services.AddSingleton<DockerEngine>();
         builder.Services.AddSingleton<ContainerExecutor>();
+        builder.Services.AddSingleton<ImageBuildExecutor>();
+        builder.Services.AddSingleton<DeployExecutor>();
         builder.Services.AddSingleton<ShellExecutor>();
         builder.Services.AddSingleton<GitExecutor>();
         builder.Services.AddSingleton<HttpExecutor>();

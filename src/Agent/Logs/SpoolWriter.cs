@@ -46,6 +46,9 @@ public sealed class SpoolWriter
         Hold(bytes.Span[(lastNewline + 1)..]);
     }
 
+    /// <summary>Writes <paramref name="line"/> and a newline: Farm's own notes among the action's output.</summary>
+    public Task WriteLineAsync(string line) => WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\n"));
+
     /// <summary>Writes a last line that has no newline, exactly as it is (cut like any line when too long).</summary>
     public async Task FlushAsync()
     {

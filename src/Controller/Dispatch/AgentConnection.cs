@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using Farm.Api.V1;
+using ActionDefinition = Farm.Core.Pipelines.ActionDefinition;
+using PullPolicy = Farm.Core.Pipelines.PullPolicy;
 
 namespace Farm.Controller.Dispatch;
 
@@ -20,7 +22,7 @@ internal sealed class AgentConnection : IAgentObserver
     {
         var spec = new ActionSpec
         {
-            Type = job.Action.Type.ToString().ToLowerInvariant(),
+            Type = Farm.Core.Pipelines.ActionTypes.Name(job.Action.Type),
             Image = job.Action.Image ?? "",
             Network = job.Action.Network ?? "",
             TimeoutMs = (long)job.Action.Timeout.TotalMilliseconds,
@@ -69,6 +71,8 @@ internal sealed class AgentConnection : IAgentObserver
         {
             spec.Env[name] = value;
         }
+
+        AddImageFields(spec, job.Action);
         Send(new ControllerMessage
         {
             Offer = new JobOffer
@@ -82,6 +86,47 @@ internal sealed class AgentConnection : IAgentObserver
             },
         });
         return Task.CompletedTask;
+    }
+
+    /// <summary>Pull policy, registry credentials, and the fields of image-build and container-deploy actions.</summary>
+    private static void AddImageFields(ActionSpec spec, ActionDefinition action)
+    {
+        spec.Pull = action.Pull switch
+        {
+            PullPolicy.Always => "always",
+            PullPolicy.Never => "never",
+            _ => "ifNotPresent",
+        };
+        if (action.Registry is { } registry)
+        {
+            spec.Registry = new RegistryAuth { Username = registry.Username, Password = registry.Password };
+        }
+
+        if (action.Build is { } build)
+        {
+            spec.Build = new ImageBuild { Context = build.Context, Dockerfile = build.Dockerfile, Push = build.Push };
+            spec.Build.Tags.Add(build.Tags);
+            foreach (var (name, value) in build.BuildArgs)
+            {
+                spec.Build.BuildArgs[name] = value;
+            }
+        }
+
+        if (action.Deploy is { } deploy)
+        {
+            spec.Deploy = new ServiceDeploy
+            {
+                Environment = deploy.Environment,
+                Service = deploy.Service,
+                Restart = deploy.Restart,
+                HealthHttp = deploy.Health.HttpUrl ?? "",
+                HealthCommand = deploy.Health.Command ?? "",
+                HealthTimeoutMs = (long)deploy.Health.Timeout.TotalMilliseconds,
+                HealthIntervalMs = (long)deploy.Health.Interval.TotalMilliseconds,
+            };
+            spec.Deploy.Ports.Add(deploy.Ports);
+            spec.Deploy.Volumes.Add(deploy.Volumes);
+        }
     }
 
     public Task Cancel(string attemptId, string reason, TimeSpan grace)

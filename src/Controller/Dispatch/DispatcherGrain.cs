@@ -220,7 +220,8 @@ public sealed partial class DispatcherGrain(
             var next = node.Next;
             var job = node.Value;
             var agent = _agents.Values
-                .Where(a => a.FreeSlots > 0 && !a.Draining && job.RunsOn.All(a.Labels.Contains))
+                .Where(a => a.FreeSlots > 0 && !a.Draining && job.RunsOn.All(a.Labels.Contains)
+                    && (job.PinnedAgent is null || job.PinnedAgent == a.Registration.AgentId))
                 .MaxBy(a => a.FreeSlots);
             if (agent is not null)
             {

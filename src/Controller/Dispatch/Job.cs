@@ -7,6 +7,7 @@ namespace Farm.Controller.Dispatch;
 /// An attempt waiting for, or offered to, an agent; <see cref="Action"/> is fully resolved and
 /// <see cref="Inputs"/> are the archives its input artifacts name. <see cref="Masked"/> holds the
 /// secret values it was given, for the agent to mask; jobs live in memory only, never in storage.
+/// <see cref="PinnedAgent"/>, set for a step of a rolling deploy, is the one agent that may take it.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record Job(
@@ -18,4 +19,5 @@ public sealed record Job(
     [property: Id(5)] string[] RunsOn,
     [property: Id(6)] ActionDefinition Action,
     [property: Id(7)] ArtifactRef[] Inputs,
-    [property: Id(8)] string[] Masked);
+    [property: Id(8)] string[] Masked,
+    [property: Id(9)] string? PinnedAgent = null);

@@ -1,3 +1,4 @@
+using Farm.Controller.Deployments;
 using Farm.Controller.Dispatch;
 using Farm.Controller.Hosting;
 using Farm.Controller.Notifications;
@@ -139,12 +140,18 @@ public sealed partial class ExecutionGrain(
             return;
         }
 
+        var now = time.GetUtcNow();
         var next = ExecutionMachine.Finished(run, result.AttemptId, result.Succeeded, result.ExitCode, result.Message,
-            time.GetUtcNow(), result.Outputs, result.Artifacts);
+            now, result.Outputs, result.Artifacts);
         if (ReferenceEquals(next, run))
         {
             LogStaleResult(run.Id, result.AttemptId);
             return;
+        }
+
+        if (result.Succeeded)
+        {
+            await RecordDeployment(run, result, now);
         }
 
         _vouched.Remove(result.AttemptId);
@@ -351,14 +358,19 @@ public sealed partial class ExecutionGrain(
                 continue;
             }
 
+            if (resolved.Type == ActionType.ContainerDeploy && run.Stages[at.Stage].Actions[at.Action].RollingTargets.Count == 0)
+            {
+                run = await PlanRollout(run, at, resolved.RunsOn);
+            }
+
             run = ExecutionMachine.Queue(run, at, dispatched!, out var attemptId);
-            if (resolved.Type == ActionType.Container)
+            if (resolved.Type is ActionType.Container or ActionType.ContainerDeploy)
             {
                 resolved = resolved with { Resources = options.Value.LimitsFor(resolved.Resources) };
             }
 
             jobs.Add(new Job(attemptId, run.Id, run.Pipeline, stage.Name, resolved.Name, resolved.RunsOn.ToArray(), resolved,
-                dispatched!.InputArtifacts.ToArray(), masked.ToArray()));
+                dispatched!.InputArtifacts.ToArray(), masked.ToArray(), run.Stages[at.Stage].Actions[at.Action].NextTarget));
         }
 
         if (!ReferenceEquals(run, Run))
@@ -390,6 +402,37 @@ public sealed partial class ExecutionGrain(
     /// started; with wait the other execution reports back when it finishes. True when the state
     /// changed here and must be looked at again.
     /// </summary>
+    /// <summary>Writes a succeeded container-deploy attempt to the deploy ledger, before the execution moves on.</summary>
+    private async Task RecordDeployment(ExecutionRun run, AttemptResult result, DateTimeOffset now)
+    {
+        if (ExecutionMachine.Find(run, result.AttemptId) is not { } at
+            || Definition.Stages[at.Stage].Actions[at.Action] is not { Deploy: { } deploy } definition)
+        {
+            return;
+        }
+
+        var action = run.Stages[at.Stage].Actions[at.Action];
+        var outputs = result.Outputs ?? new Dictionary<string, string>();
+        await GrainFactory.GetGrain<IDeploymentsGrain>(0).Record(new DeploymentRecord(
+            deploy.Environment, deploy.Service, action.Agent ?? "", outputs.GetValueOrDefault("image", action.Resolved?.Image ?? ""),
+            outputs.GetValueOrDefault("digest", ""), run.Pipeline, run.Id, run.Stages[at.Stage].Name, definition.Name, now,
+            outputs.GetValueOrDefault("container", "")));
+    }
+
+    /// <summary>
+    /// A deploy goes to every connected agent that matches its labels, one at a time in name order
+    /// (rolling); with one such agent or none yet, it is dispatched as any action.
+    /// </summary>
+    private async Task<ExecutionRun> PlanRollout(ExecutionRun run, ActionRef at, IReadOnlyList<string> runsOn)
+    {
+        var targets = (await Dispatcher.Agents())
+            .Where(a => !a.Draining && runsOn.All(a.Labels.Contains))
+            .Select(a => a.AgentId)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return targets.Count > 1 ? ExecutionMachine.PlanRollout(run, at, targets) : run;
+    }
+
     private async Task<bool> InvokePipeline(string attemptId, PipelineInvocation invoke)
     {
         var run = Run!;
@@ -557,13 +600,13 @@ public sealed partial class ExecutionGrain(
                 if (ActionResolver.TryResolve(stage.Actions[at.Action], run, pipelineSecrets, out var definition, out var dispatched, out var masked, out var error))
                 {
                     var next = ExecutionMachine.Queue(run, at, dispatched!, out var newAttempt);
-                    if (definition.Type == ActionType.Container)
+                    if (definition.Type is ActionType.Container or ActionType.ContainerDeploy)
                     {
                         definition = definition with { Resources = options.Value.LimitsFor(definition.Resources) };
                     }
 
                     requeue.Add(new Job(newAttempt, run.Id, run.Pipeline, stage.Name, definition.Name, definition.RunsOn.ToArray(),
-                        definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray()));
+                        definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray(), action.NextTarget));
                     await Save(next);
                 }
                 else

@@ -1,5 +1,6 @@
 using Farm.Controller.Admin;
 using Farm.Controller.Artifacts;
+using Farm.Controller.Deployments;
 using Farm.Controller.Dispatch;
 using Farm.Controller.Executions;
 using Farm.Controller.Logs;
@@ -124,6 +125,7 @@ public static class ControllerExtensions
         app.MapGrpcService<ExecutionsService>();
         app.MapGrpcService<AgentSessionService>();
         app.MapGrpcService<AdminService>();
+        app.MapGrpcService<DeploymentsService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapFarmTriggers();

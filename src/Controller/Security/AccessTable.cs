@@ -55,6 +55,10 @@ public static class AccessTable
         [AgentSessions("DownloadArtifactBlob")] = new(Access.Agent),
         [AgentSessions("Enroll")] = Audited<EnrollRequest, EnrollResponse>(Access.Enrollment, (q, _) => (q.AgentId, "")),
 
+        // Deployments
+        [Deployments("ListEnvironments")] = new(Access.Viewer),
+        [Deployments("ListDeployments")] = new(Access.Viewer),
+
         // Admin
         [Admin("CreateToken")] = Audited<CreateTokenRequest, CreateTokenResponse>(Access.Admin, (q, r) => (q.Name, r.Info.Role)),
         [Admin("RevokeToken")] = Audited<RevokeTokenRequest, TokenInfo>(Access.Admin, (q, _) => (q.Name, "")),
@@ -97,6 +101,8 @@ public static class AccessTable
     private static string AgentSessions(string method) => Name(Api.V1.AgentSessions.Descriptor.FullName, method);
 
     private static string Admin(string method) => Name(Api.V1.Admin.Descriptor.FullName, method);
+
+    private static string Deployments(string method) => Name(Api.V1.Deployments.Descriptor.FullName, method);
 
     private static string Name(string service, string method) => $"/{service}/{method}";
 

@@ -40,7 +40,7 @@ public static class ActionResolver
     /// missing value or artifact is an error for a person, in <paramref name="error"/>.
     /// </summary>
     /// <param name="secrets">
-    /// The pipeline's secrets, by name. They are resolved only in env values and http headers (the
+    /// The pipeline's secrets, by name. They are resolved only in env values, http headers and registry credentials (the
     /// parser allows them nowhere else); <paramref name="dispatched"/>, which the execution stores
     /// and shows, keeps the <c>#{secrets.NAME}</c> references instead, and
     /// <paramref name="secretValues"/> lists the values the agent must mask in logs.
@@ -53,7 +53,8 @@ public static class ActionResolver
         var withSecrets = new Dictionary<string, string>(values, StringComparer.Ordinal);
         var shown = new Dictionary<string, string>(values, StringComparer.Ordinal);
         var used = new List<string>();
-        foreach (var reference in action.Env.Values.Concat(action.Http?.Headers.Values ?? []).SelectMany(Interpolation.FindReferences)
+        string[] registry = action.Registry is { } auth ? [auth.Username, auth.Password] : [];
+        foreach (var reference in action.Env.Values.Concat(action.Http?.Headers.Values ?? []).Concat(registry).SelectMany(Interpolation.FindReferences)
             .Where(r => r.StartsWith(Interpolation.SecretPrefix, StringComparison.Ordinal)).Distinct())
         {
             var name = reference[Interpolation.SecretPrefix.Length..];
@@ -93,6 +94,23 @@ public static class ActionResolver
                     : null,
                 Invoke = action.Invoke is { } invoke
                     ? invoke with { Variables = invoke.Variables.ToDictionary(v => v.Key, v => R(v.Value)) }
+                    : null,
+                Registry = action.Registry is { } credentials
+                    ? new RegistryCredentials(Secret(credentials.Username), Secret(credentials.Password))
+                    : null,
+                Build = action.Build is { } build
+                    ? build with { Tags = build.Tags.Select(R).ToList(), BuildArgs = build.BuildArgs.ToDictionary(a => a.Key, a => R(a.Value)) }
+                    : null,
+                Deploy = action.Deploy is { } deploy
+                    ? deploy with
+                    {
+                        Volumes = deploy.Volumes.Select(R).ToList(),
+                        Health = deploy.Health with
+                        {
+                            HttpUrl = deploy.Health.HttpUrl is null ? null : R(deploy.Health.HttpUrl),
+                            Command = deploy.Health.Command is null ? null : R(deploy.Health.Command),
+                        },
+                    }
                     : null,
             };
         }

@@ -49,6 +49,18 @@ public sealed record ActionRun
     /// <summary>Attempts of this action lost with their agent so far.</summary>
     public int LostAttempts { get; init; }
 
+    /// <summary>
+    /// Container-deploy actions rolling over several agents: the agents chosen at the first dispatch,
+    /// in the order they are deployed to; empty when one agent takes it as any action.
+    /// </summary>
+    public IReadOnlyList<string> RollingTargets { get; init; } = [];
+
+    /// <summary>Agents of <see cref="RollingTargets"/> deployed to so far; their attempts are in <see cref="PreviousAttempts"/>.</summary>
+    public IReadOnlyList<string> RolledOut { get; init; } = [];
+
+    /// <summary>The agent the next attempt must run on: the first of <see cref="RollingTargets"/> not rolled out; null when not rolling.</summary>
+    public string? NextTarget => RollingTargets.FirstOrDefault(agent => !RolledOut.Contains(agent));
+
     /// <summary>Every earlier attempt, oldest first.</summary>
     public IReadOnlyList<AttemptRecord> PreviousAttempts { get; init; } = [];
 

@@ -172,6 +172,13 @@ public static class ExecutionMachine
     }
 
     /// <summary>
+    /// Makes a pending container-deploy action roll over <paramref name="agents"/>, one at a time in
+    /// this order, stopping at the first that fails. Done before its first attempt is queued.
+    /// </summary>
+    public static ExecutionRun PlanRollout(ExecutionRun run, ActionRef at, IReadOnlyList<string> agents) =>
+        ReplaceAction(run, at, run.Stages[at.Stage].Actions[at.Action] with { RollingTargets = agents, RolledOut = [] });
+
+    /// <summary>
     /// Starts an action the controller carries out itself (an approval, a pipeline action): it is in
     /// progress at once, under a new attempt id, with no agent. An approval starts waiting with
     /// <paramref name="approval"/>.
@@ -295,6 +302,18 @@ public static class ExecutionMachine
             Outputs = succeeded ? outputs ?? new Dictionary<string, string>() : new Dictionary<string, string>(),
             Artifacts = succeeded ? artifacts ?? [] : [],
         };
+        if (succeeded && action.RollingTargets.Count > 0 && action.Agent is { } agent)
+        {
+            // A rolling deploy moves on to its next agent: pending again, the attempt kept in history.
+            var rolled = done with { RolledOut = [.. action.RolledOut, agent] };
+            if (rolled.NextTarget is not null && run.Status == RunStatus.InProgress)
+            {
+                return Settle(ReplaceAction(run, at, Archived(rolled) with { Status = RunStatus.Pending }), now);
+            }
+
+            done = rolled;
+        }
+
         return Settle(ReplaceAction(run, at, done), now);
     }
 
@@ -388,7 +407,7 @@ public static class ExecutionMachine
         }
 
         var actions = stage.Actions
-            .Select(a => all || a.Status != RunStatus.Succeeded ? Archived(a) with { Status = RunStatus.Pending } : a)
+            .Select(a => all || a.Status != RunStatus.Succeeded ? Archived(a) with { Status = RunStatus.Pending, RollingTargets = [], RolledOut = [] } : a)
             .ToList();
         return Replace(run with
         {
@@ -443,7 +462,7 @@ public static class ExecutionMachine
             {
                 Name = a.Name,
                 RunOrder = a.RunOrder,
-                Type = a.Type.ToString().ToLowerInvariant(),
+                Type = a.Type.Name(),
                 Namespace = a.Namespace,
                 RetryOnAgentLost = a.Retry.OnAgentLost,
             }).ToList())

@@ -27,10 +27,10 @@ public sealed record ActionDefinition
     /// <summary>Commands, run in order with <c>sh -c</c>; the first that fails fails the action.</summary>
     public IReadOnlyList<string> Commands { get; init; } = [];
 
-    /// <summary>Container actions: the image reference. Null for other types.</summary>
+    /// <summary>Container and deploy actions: the image reference. Null for other types.</summary>
     public string? Image { get; init; }
 
-    /// <summary>Container actions: the Docker network; null means the agent's default network.</summary>
+    /// <summary>Container, deploy and image-build actions: the Docker network; null means the agent's default network.</summary>
     public string? Network { get; init; }
 
     /// <summary>
@@ -48,7 +48,7 @@ public sealed record ActionDefinition
     /// <summary>What to do when the agent running an attempt is lost. Default: the action fails.</summary>
     public RetryPolicy Retry { get; init; } = RetryPolicy.None;
 
-    /// <summary>Container actions: resource limits; null takes the controller's defaults.</summary>
+    /// <summary>Container and deploy actions: resource limits; null takes the controller's defaults.</summary>
     public ResourceLimits? Resources { get; init; }
 
     /// <summary>Git actions: the repository and what to check out. Null for other types.</summary>
@@ -62,4 +62,16 @@ public sealed record ActionDefinition
 
     /// <summary>Pipeline actions: what to start. Null for other types.</summary>
     public PipelineInvocation? Invoke { get; init; }
+
+    /// <summary>Container and deploy actions: when the agent pulls <see cref="Image"/>.</summary>
+    public PullPolicy Pull { get; init; } = PullPolicy.IfNotPresent;
+
+    /// <summary>Container, deploy and image-build actions: credentials for the image's registry; null for none.</summary>
+    public RegistryCredentials? Registry { get; init; }
+
+    /// <summary>Image-build actions: what to build and where to push it. Null for other types.</summary>
+    public ImageBuildSettings? Build { get; init; }
+
+    /// <summary>Container-deploy actions: the service and how it proves healthy. Null for other types.</summary>
+    public DeploySettings? Deploy { get; init; }
 }

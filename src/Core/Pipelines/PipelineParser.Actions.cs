@@ -17,7 +17,7 @@ public static partial class PipelineParser
     private static readonly Dictionary<ActionType, string[]> KeysByType = new()
     {
         [ActionType.Container] =
-            ["name", "type", "image", "commands", "env", "runOrder", "runsOn", "timeout", "network", "namespace", "inputArtifacts", "outputArtifacts", "retry", "resources"],
+            ["name", "type", "image", "pull", "registry", "commands", "env", "runOrder", "runsOn", "timeout", "network", "namespace", "inputArtifacts", "outputArtifacts", "retry", "resources"],
         [ActionType.Shell] =
             ["name", "type", "commands", "env", "runOrder", "runsOn", "timeout", "namespace", "inputArtifacts", "outputArtifacts", "retry"],
         [ActionType.Git] =
@@ -26,20 +26,14 @@ public static partial class PipelineParser
         [ActionType.Http] =
             ["name", "type", "url", "method", "headers", "body", "expectedStatus", "outputs", "runOrder", "runsOn", "timeout", "namespace", "retry"],
         [ActionType.Pipeline] = ["name", "type", "pipeline", "variables", "wait", "runOrder", "timeout", "namespace"],
+        [ActionType.ImageBuild] =
+            ["name", "type", "tags", "dockerfile", "context", "buildArgs", "push", "registry", "network", "runOrder", "runsOn", "timeout", "namespace", "inputArtifacts", "retry"],
+        [ActionType.ContainerDeploy] =
+            ["name", "type", "environment", "service", "image", "pull", "registry", "env", "ports", "volumes", "restart", "health", "network", "resources", "runOrder", "runsOn", "timeout", "namespace", "retry"],
     };
 
     // Every key some type takes; what an action of unknown type may hold.
     private static readonly string[] ActionKeys = KeysByType.Values.SelectMany(keys => keys).Distinct(StringComparer.Ordinal).ToArray();
-
-    private static readonly Dictionary<string, ActionType> ActionTypes = new(StringComparer.Ordinal)
-    {
-        ["container"] = ActionType.Container,
-        ["shell"] = ActionType.Shell,
-        ["git"] = ActionType.Git,
-        ["approval"] = ActionType.Approval,
-        ["http"] = ActionType.Http,
-        ["pipeline"] = ActionType.Pipeline,
-    };
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
     private static partial Regex EnvKeyPattern();
@@ -61,7 +55,7 @@ public static partial class PipelineParser
 
         // The type decides which keys are allowed, so it is looked at before the keys are read;
         // an unknown type is reported below, and the keys are then checked against every type's.
-        ActionType? peekedType = PeekScalar(map, "type") is { } typeText && ActionTypes.TryGetValue(typeText, out var known) ? known : null;
+        ActionType? peekedType = PeekScalar(map, "type") is { } typeText && ActionTypes.ByName.TryGetValue(typeText, out var known) ? known : null;
         var allowed = peekedType is { } t ? KeysByType[t] : ActionKeys;
         var fields = ReadKeys(context, map, allowed, where, accepted: ActionKeys);
 
@@ -107,8 +101,8 @@ public static partial class PipelineParser
                 : ReadTimeout(context, fields, where, ActionDefinition.DefaultTimeout, MaxTimeout),
             Env = Takes("env") ? ReadEnv(context, fields, where, position) : new Dictionary<string, string>(),
             Commands = Takes("commands") ? ReadCommands(context, fields, map, where, position) : [],
-            Image = type == ActionType.Container ? ReadImage(context, fields, map, where, position) : null,
-            Network = type == ActionType.Container ? ReadNetwork(context, fields, where, position) : null,
+            Image = Takes("image") ? ReadImage(context, fields, map, where, position) : null,
+            Network = Takes("network") ? ReadNetwork(context, fields, where, position) : null,
             Namespace = Takes("namespace") ? ReadNamespace(context, fields, where, actionName, position) : null,
             InputArtifacts = Takes("inputArtifacts") ? ReadInputArtifacts(context, fields, where, position) : [],
             OutputArtifacts = type == ActionType.Git
@@ -119,7 +113,11 @@ public static partial class PipelineParser
             Http = type == ActionType.Http ? ReadHttp(context, fields, map, where, position) : null,
             Invoke = type == ActionType.Pipeline ? ReadInvocation(context, fields, map, where, position, pipelineName) : null,
             Retry = Takes("retry") ? ReadRetry(context, fields, where) : RetryPolicy.None,
-            Resources = type == ActionType.Container ? ReadResources(context, fields, where) : null,
+            Resources = Takes("resources") ? ReadResources(context, fields, where) : null,
+            Pull = Takes("pull") ? ReadPull(context, fields, where) : PullPolicy.IfNotPresent,
+            Registry = Takes("registry") ? ReadRegistry(context, fields, where, position) : null,
+            Build = type == ActionType.ImageBuild ? ReadImageBuild(context, fields, map, where, position) : null,
+            Deploy = type == ActionType.ContainerDeploy ? ReadDeploy(context, fields, map, where, position) : null,
         };
 
         if (action.Http is { Outputs.Count: > 0 } && action.Namespace is null && !fields.ContainsKey("namespace"))
@@ -156,7 +154,7 @@ public static partial class PipelineParser
     }
 
     /// <summary>The type as the file writes it.</summary>
-    private static string TypeName(ActionType type) => ActionTypes.First(entry => entry.Value == type).Key;
+    private static string TypeName(ActionType type) => type.Name();
 
     /// <summary><c>a, b and c</c>.</summary>
     private static string JoinAnd(IReadOnlyList<string> items) =>
@@ -164,19 +162,19 @@ public static partial class PipelineParser
 
     private static ActionType? ReadType(ParseContext context, Fields fields, YamlMappingNode map, string where)
     {
-        var known = string.Join(", ", ActionTypes.Keys);
+        var known = string.Join(", ", ActionTypes.ByName.Keys);
         var text = ReadRequiredText(context, fields, map, "type", where, $"one of {known}");
         if (text is null)
         {
             return null;
         }
 
-        if (ActionTypes.TryGetValue(text, out var type))
+        if (ActionTypes.ByName.TryGetValue(text, out var type))
         {
             return type;
         }
 
-        var suggestion = Closest(text, ActionTypes.Keys);
+        var suggestion = Closest(text, ActionTypes.ByName.Keys);
         var fix = suggestion is null ? $"use one of {known}." : $"did you mean '{suggestion}'? Known types are {known}.";
         context.Report(fields["type"].Value, $"unknown action type '{Shorten(text)}' {where}: {fix}");
         return null;
@@ -383,7 +381,7 @@ public static partial class PipelineParser
         ParseContext context, Fields fields, YamlMappingNode map, string where, RunPosition position)
     {
         var image = ReadRequiredText(context, fields, map, "image", where,
-            "the container image to run the commands in, e.g. alpine:3.20");
+            "the image to run, e.g. alpine:3.20");
         if (image is null)
         {
             return null;

@@ -52,7 +52,7 @@ public static partial class PipelineParser
                 else if (!secretsAllowed)
                 {
                     context.Report(node,
-                        $"'#{{{reference}}}' {where} ({what}) uses a secret where it would be stored and shown: secrets can only be used in env values and http headers.");
+                        $"'#{{{reference}}}' {where} ({what}) uses a secret where it would be stored and shown: secrets can only be used in env values, http headers and registry credentials.");
                 }
 
                 continue;

@@ -296,37 +296,8 @@ public static partial class PipelineParser
     private static List<string> ReadGlobs(ParseContext context, Fields fields, string key, string where, string example)
     {
         var globs = new List<string>();
-        if (!fields.TryGetValue(key, out var field) || IsNull(field.Value))
+        foreach (var (item, glob) in ReadTextList(context, fields, key, where, "glob", example))
         {
-            return globs;
-        }
-
-        var items = field.Value switch
-        {
-            YamlSequenceNode list => list.Children,
-            YamlScalarNode scalar => [scalar],
-            _ => null,
-        };
-        if (items is null)
-        {
-            WrongKind(context, field.Value, $"'{key}' {where}", $"a list of globs, e.g. [{example.Split(' ')[0]}]");
-            return globs;
-        }
-
-        foreach (var item in items)
-        {
-            var glob = ReadText(context, item, $"a glob in '{key}' {where}");
-            if (glob is null)
-            {
-                continue;
-            }
-
-            if (string.IsNullOrWhiteSpace(glob))
-            {
-                context.Report(item, $"a glob in '{key}' {where} is empty: write a glob such as {example}, or remove the item.");
-                continue;
-            }
-
             if (glob.StartsWith('!'))
             {
                 context.Report(item,

@@ -38,7 +38,8 @@ public sealed class ContainerExecutorTests : IDisposable
         var workspace = Directory.CreateDirectory(Path.Combine(_dir, "ws")).FullName;
         var logPath = Path.Combine(_dir, "log");
         var options = Options.Create(new AgentOptions { DockerHost = dockerHost, WorkDir = _dir });
-        using var executor = new ContainerExecutor(options, NullLogger<ContainerExecutor>.Instance);
+        using var engine = new DockerEngine(options);
+        var executor = new ContainerExecutor(engine, NullLogger<ContainerExecutor>.Instance);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         ExecutorResult result;
         await using (var spool = new LogSpool(logPath))

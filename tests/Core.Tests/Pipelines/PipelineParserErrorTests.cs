@@ -150,7 +150,7 @@ public sealed class PipelineParserErrorTests
                   - name: compile
                     commands: [make]
             """,
-            5, 9, "missing required key 'type' in action 'compile' of stage 'Build': add 'type' with one of container, shell, git, approval, http, pipeline."
+            5, 9, "missing required key 'type' in action 'compile' of stage 'Build': add 'type' with one of container, shell, git, approval, http, pipeline, image-build, container-deploy."
         },
         {
             """
@@ -173,7 +173,7 @@ public sealed class PipelineParserErrorTests
                     type: container
                     commands: [make]
             """,
-            5, 9, "missing required key 'image' in action 'compile' of stage 'Build': add 'image' with the container image"
+            5, 9, "missing required key 'image' in action 'compile' of stage 'Build': add 'image' with the image to run"
         },
     };
 
@@ -454,9 +454,9 @@ public sealed class PipelineParserErrorTests
     }
 
     [Theory]
-    [InlineData("docker", "unknown action type 'docker' in action 'compile' of stage 'Build': use one of container, shell, git, approval, http, pipeline.")]
-    [InlineData("shel", "unknown action type 'shel' in action 'compile' of stage 'Build': did you mean 'shell'? Known types are container, shell, git, approval, http, pipeline.")]
-    [InlineData("Container", "unknown action type 'Container' in action 'compile' of stage 'Build': did you mean 'container'? Known types are container, shell, git, approval, http, pipeline.")]
+    [InlineData("docker", "unknown action type 'docker' in action 'compile' of stage 'Build': use one of container, shell, git, approval, http, pipeline, image-build, container-deploy.")]
+    [InlineData("shel", "unknown action type 'shel' in action 'compile' of stage 'Build': did you mean 'shell'? Known types are container, shell, git, approval, http, pipeline, image-build, container-deploy.")]
+    [InlineData("Container", "unknown action type 'Container' in action 'compile' of stage 'Build': did you mean 'container'? Known types are container, shell, git, approval, http, pipeline, image-build, container-deploy.")]
     public void Unknown_action_type_lists_the_known_types(string type, string expectedMessage)
     {
         // Arrange
@@ -645,7 +645,7 @@ public sealed class PipelineParserErrorTests
         // Assert
         Assert.Equal([(7, 9), (8, 9)], result.Errors.Select(e => (e.Line, e.Column)));
         Assert.Equal(
-            "shell actions do not take 'image' (in action 'compile' of stage 'Build'): remove it, or use type: container.",
+            "shell actions do not take 'image' (in action 'compile' of stage 'Build'): remove it; only container and container-deploy actions take it.",
             result.Errors[0].Message);
         Assert.StartsWith("shell actions do not take 'network'", result.Errors[1].Message);
     }

@@ -81,7 +81,7 @@ public sealed class PipelineParserInvokeTests
         {
             "name: ok\ntype: approval\nnamespace: ok",
             7, 9,
-            "approval actions do not take 'namespace' (in action 'ok' of stage 'Source'): remove it; only container, shell, git, http and pipeline actions take it."
+            "approval actions do not take 'namespace' (in action 'ok' of stage 'Source'): remove it; only container, shell, git, http, pipeline, image-build and container-deploy actions take it."
         },
         {
             "name: ok\ntype: approval\nreviewUrl: review.example.com/42",
@@ -162,7 +162,7 @@ public sealed class PipelineParserInvokeTests
         {
             "name: call\ntype: http\nurl: https://x.example\nimage: alpine",
             8, 9,
-            "http actions do not take 'image' (in action 'call' of stage 'Source'): remove it, or use type: container."
+            "http actions do not take 'image' (in action 'call' of stage 'Source'): remove it; only container and container-deploy actions take it."
         },
         // Pipeline
         {

@@ -353,12 +353,12 @@ public sealed class PipelineParserSourceTests
         {
             "name: src\ntype: git\nrepository: /srv/app.git\nimage: alpine\noutputArtifacts: [{ name: s }]",
             8, 9,
-            "git actions do not take 'image' (in action 'src' of stage 'Source'): remove it, or use type: container."
+            "git actions do not take 'image' (in action 'src' of stage 'Source'): remove it; only container and container-deploy actions take it."
         },
         {
             "name: src\ntype: git\nrepository: /srv/app.git\ninputArtifacts: [x]\noutputArtifacts: [{ name: s }]",
             8, 9,
-            "git actions do not take 'inputArtifacts' (in action 'src' of stage 'Source'): remove it; only container and shell actions take it."
+            "git actions do not take 'inputArtifacts' (in action 'src' of stage 'Source'): remove it; only container, shell and image-build actions take it."
         },
         {
             "name: src\ntype: git\nrepository: /srv/app.git\nbrnch: main\noutputArtifacts: [{ name: s }]",

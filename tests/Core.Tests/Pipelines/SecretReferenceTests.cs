@@ -30,7 +30,7 @@ public sealed class SecretReferenceTests
 
         Assert.Equal(2, errors.Count);
         Assert.Equal((8, 21), (errors[0].Line, errors[0].Column));
-        Assert.Equal("'#{secrets.token}' in action 'a' of stage 'S' (command 1) uses a secret where it would be stored and shown: secrets can only be used in env values and http headers.", errors[0].Message);
+        Assert.Equal("'#{secrets.token}' in action 'a' of stage 'S' (command 1) uses a secret where it would be stored and shown: secrets can only be used in env values, http headers and registry credentials.", errors[0].Message);
         Assert.StartsWith("invalid secret name 'not-a-name'", errors[1].Message);
     }
 
