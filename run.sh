@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs Farm locally: a Docker engine (unless DOCKER_HOST already answers), the controller and one
-# agent, applies examples/hello.yaml and runs it once, then stays up until Ctrl-C, which stops
-# everything this script started.
+# Runs Farm locally: a Docker engine (unless DOCKER_HOST already answers), an image registry, a git
+# daemon serving the sample web app, the controller and one agent; applies examples/hello.yaml and
+# runs it once, applies examples/ship.yaml and starts it (it waits for your approval before
+# production), then stays up until Ctrl-C, which stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=scripts/lib.sh
@@ -23,7 +24,18 @@ check_no_controller() {
   fi
 }
 
+# The sample delivery pipeline's fixed addresses (examples/ship.yaml has them as variable defaults).
+REGISTRY_PORT=${FARM_RUN_REGISTRY_PORT:-5000}
+STAGING_PORT=${FARM_RUN_STAGING_PORT:-8081}
+PRODUCTION_PORT=${FARM_RUN_PRODUCTION_PORT:-8082}
+GIT_PORT=9418
+
 check_no_controller
+for port in "$REGISTRY_PORT" "$GIT_PORT"; do
+  if farm_port_open 127.0.0.1 "$port"; then
+    farm_die "port $port on 127.0.0.1 is taken (the sample's registry uses ${REGISTRY_PORT}, its git daemon $GIT_PORT); stop what listens there, or set FARM_RUN_REGISTRY_PORT"
+  fi
+done
 farm_require_packages
 
 farm_log "building $(basename "$(farm_solution)") (Release)"
@@ -34,6 +46,23 @@ dotnet build "$(farm_solution)" -c Release -nologo -v q
 mkdir -p "$RUN_DIR" "$Farm__Controller__DataDir"
 farm_start_dockerd "$RUN_DIR"
 farm_make_images
+farm_start_registry "$RUN_DIR" "$REGISTRY_PORT"
+
+# The sample web app as a git repository, committed once from examples/webapp; commit your own
+# changes there and start ship again. git daemon serves it as git://127.0.0.1/webapp.
+WEBAPP_REPO=$RUN_DIR/git/webapp
+if [[ ! -d $WEBAPP_REPO/.git ]]; then
+  farm_log "making the sample web app's repository $WEBAPP_REPO from examples/webapp"
+  mkdir -p "$WEBAPP_REPO"
+  cp -R examples/webapp/. "$WEBAPP_REPO/"
+  git -C "$WEBAPP_REPO" init -q -b main
+  git -C "$WEBAPP_REPO" add .
+  git -C "$WEBAPP_REPO" -c user.name=Farm -c user.email=farm@localhost commit -q -m "The sample web app"
+fi
+farm_log "serving $RUN_DIR/git at git://127.0.0.1/ (git daemon; log: $RUN_DIR/git-daemon.log)"
+farm_spawn git-daemon "$RUN_DIR/git-daemon.log" git daemon --reuseaddr --export-all --base-path="$RUN_DIR/git" \
+  --listen=127.0.0.1 --port="$GIT_PORT" "$RUN_DIR/git"
+farm_wait_port 127.0.0.1 "$GIT_PORT" 30 "$FARM_SPAWNED_PID" git-daemon "$RUN_DIR/git-daemon.log"
 
 check_no_controller # again: the build took a while
 CONTROLLER_LOG=$RUN_DIR/controller.log
@@ -57,11 +86,14 @@ mkdir -p "$AGENT_WORK"
 # Enroll afresh each run (the data folder may be new): a one-use token, exchanged at the agent's start.
 rm -f "$AGENT_WORK/credential"
 ENROLL_TOKEN=$(./farm enroll-token create --expires 10m --uses 1) || farm_die "could not make an enrollment token for the agent (controller log: $CONTROLLER_LOG)"
-farm_log "starting agent 'local' (labels: linux, 2 slots; log: $AGENT_LOG)"
+# One agent with both environment labels: the sample deploys staging and production on this machine.
+farm_log "starting agent 'local' (labels: linux, env=staging, env=production; 2 slots; log: $AGENT_LOG)"
 farm_spawn agent "$AGENT_LOG" env \
   Farm__Agent__Controller="$CONTROLLER_URL" \
   Farm__Agent__AgentId=local \
   Farm__Agent__Labels__0=linux \
+  Farm__Agent__Labels__1=env=staging \
+  Farm__Agent__Labels__2=env=production \
   Farm__Agent__Slots=2 \
   Farm__Agent__WorkDir="$AGENT_WORK" \
   Farm__Agent__DefaultNetwork=none \
@@ -88,12 +120,26 @@ else
   farm_log "no examples/hello.yaml; skipping the example run"
 fi
 
+SHIP_ID=""
+farm_log "./farm apply -f examples/ship.yaml"
+if ./farm apply -f examples/ship.yaml; then
+  SHIP_ID=$(./farm start ship --var "registry=127.0.0.1:$REGISTRY_PORT" --var "stagingPort=$STAGING_PORT" \
+    --var "productionPort=$PRODUCTION_PORT") || farm_log "warning: could not start the ship pipeline"
+  [[ -z $SHIP_ID ]] || farm_log "started $SHIP_ID: test, image build and push, staging; then it waits for your approval"
+else
+  farm_log "warning: ./farm apply -f examples/ship.yaml failed (controller log: $CONTROLLER_LOG)"
+fi
+
 cat <<EOF
 
 Farm is running. Press Ctrl-C to stop it.
   controller   $CONTROLLER_URL (pid $CONTROLLER_PID)
   data dir     $Farm__Controller__DataDir
-  agent        local, labels linux, 2 slots (pid $AGENT_PID), work dir $AGENT_WORK
+  agent        local, labels linux env=staging env=production, 2 slots (pid $AGENT_PID), work dir $AGENT_WORK
+  registry     $FARM_REGISTRY (docker-registry)
+  web app      git://127.0.0.1/webapp = $WEBAPP_REPO (edit, commit, ./farm start ship)
+  staging      http://127.0.0.1:$STAGING_PORT/ once deployed
+  production   http://127.0.0.1:$PRODUCTION_PORT/ once approved and deployed
   docker       DOCKER_HOST=$DOCKER_HOST
   logs         $CONTROLLER_LOG
                $AGENT_LOG
@@ -104,8 +150,11 @@ fi
 cat <<EOF
   admin token  $ADMIN_TOKEN_FILE (./farm finds it by itself)
   try          ./farm pipelines
-               ./farm apply -f examples/hello.yaml
                ./farm start hello --wait
+               ./farm watch ${SHIP_ID:-ship-1}
+               ./farm approve ${SHIP_ID:-ship-1} Approve/release
+               ./farm environments
+               ./farm deployments production
                ./farm logs <id>
 
 EOF

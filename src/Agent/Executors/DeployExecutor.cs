@@ -179,6 +179,9 @@ public sealed class DeployExecutor(DockerEngine engine) : IActionExecutor, IDisp
                 PortBindings = bindings,
                 Binds = deploy.Volumes.ToList(),
                 RestartPolicy = new RestartPolicy { Name = RestartKind(deploy.Restart) },
+                // Docker's init as PID 1 passes SIGTERM on: a server that is PID 1 itself ignores it,
+                // and every replacement would wait out the whole stop grace.
+                Init = true,
                 Privileged = false,
                 // A service may need a low port, which is all it keeps of root's powers.
                 CapDrop = ["ALL"],

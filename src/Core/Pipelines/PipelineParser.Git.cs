@@ -10,7 +10,7 @@ public static partial class PipelineParser
     private const int MaxDepth = 100_000;
 
     private const string RepositoryForms =
-        "use an absolute local path, a file://, http://, https:// or ssh:// URL, or user@host:path, e.g. https://git.example.com/team/app.git";
+        "use an absolute local path, a file://, git://, http://, https:// or ssh:// URL, or user@host:path, e.g. https://git.example.com/team/app.git";
 
     private static readonly string[] RevisionKeys = ["branch", "tag", "commit"];
 
@@ -75,7 +75,7 @@ public static partial class PipelineParser
         if (schemeEnd > 0)
         {
             var scheme = text[..schemeEnd].ToLowerInvariant();
-            if (scheme is not ("file" or "http" or "https" or "ssh"))
+            if (scheme is not ("file" or "git" or "http" or "https" or "ssh"))
             {
                 return $"the scheme '{text[..schemeEnd]}' is not supported; {RepositoryForms}";
             }

@@ -243,6 +243,7 @@ public sealed class PipelineParserSourceTests
 
     [Theory]
     [InlineData("ssh://git@git.example.com:2222/team/app.git")]
+    [InlineData("git://127.0.0.1/webapp")]
     [InlineData("http://git.local/app.git")]
     [InlineData("deploy@10.0.0.5:/srv/git/app.git")]
     public void Git_repository_accepts_every_documented_form(string repository)
@@ -273,12 +274,12 @@ public sealed class PipelineParserSourceTests
         {
             "name: src\ntype: git\nrepository: ftp://example.com/app.git\noutputArtifacts: [{ name: s }]",
             7, 21,
-            "invalid repository 'ftp://example.com/app.git' in action 'src' of stage 'Source': the scheme 'ftp' is not supported; use an absolute local path, a file://, http://, https:// or ssh:// URL, or user@host:path, e.g. https://git.example.com/team/app.git."
+            "invalid repository 'ftp://example.com/app.git' in action 'src' of stage 'Source': the scheme 'ftp' is not supported; use an absolute local path, a file://, git://, http://, https:// or ssh:// URL, or user@host:path, e.g. https://git.example.com/team/app.git."
         },
         {
             "name: src\ntype: git\nrepository: repos/app\noutputArtifacts: [{ name: s }]",
             7, 21,
-            "invalid repository 'repos/app' in action 'src' of stage 'Source': a local repository path must be absolute (start with '/'); use an absolute local path, a file://, http://, https:// or ssh:// URL, or user@host:path, e.g. https://git.example.com/team/app.git."
+            "invalid repository 'repos/app' in action 'src' of stage 'Source': a local repository path must be absolute (start with '/'); use an absolute local path, a file://, git://, http://, https:// or ssh:// URL, or user@host:path, e.g. https://git.example.com/team/app.git."
         },
         {
             "name: src\ntype: git\nrepository: \"https://git.example.com/#{variables.repo}\"\noutputArtifacts: [{ name: s }]",
