@@ -43,6 +43,8 @@ public sealed class DockerEngine(IOptions<AgentOptions> options) : IDisposable
             await log.WriteLineAsync($"pulling {image}");
         }
 
+        // "not on the agent" tells the reader the pull was the fallback, not the policy.
+        var failed = pull == "always" ? $"image '{image}' could not be pulled" : $"image '{image}' is not on the agent and could not be pulled";
         var progress = new EngineProgress(log);
         try
         {
@@ -50,7 +52,7 @@ public sealed class DockerEngine(IOptions<AgentOptions> options) : IDisposable
         }
         catch (DockerApiException e)
         {
-            return $"image '{image}' could not be pulled: {Describe(e)}";
+            return $"{failed}: {Describe(e)}";
         }
         finally
         {
@@ -59,10 +61,10 @@ public sealed class DockerEngine(IOptions<AgentOptions> options) : IDisposable
 
         if (progress.Error is { } error)
         {
-            return $"image '{image}' could not be pulled: {error}";
+            return $"{failed}: {error}";
         }
 
-        return await HasImageAsync(image, cancellationToken) ? null : $"image '{image}' could not be pulled: the engine reported no error, but does not have it";
+        return await HasImageAsync(image, cancellationToken) ? null : $"{failed}: the engine reported no error, but does not have it";
     }
 
     public async Task<bool> HasImageAsync(string image, CancellationToken cancellationToken)

@@ -98,7 +98,7 @@ public sealed class ImageExecutorTests : IDisposable
         var (pulled, _) = await RunAsync(containers, new ActionSpec { Type = "container", Image = missing, Commands = { "true" } }, Workspace());
 
         Assert.Equal($"image '{missing}' is not on the agent, and the action's pull policy is 'never'", never.FailureMessage);
-        Assert.StartsWith($"image '{missing}' could not be pulled: ", pulled.FailureMessage);
+        Assert.StartsWith($"image '{missing}' is not on the agent and could not be pulled: ", pulled.FailureMessage);
         Assert.Contains("manifest unknown", pulled.FailureMessage);
     }
 
