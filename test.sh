@@ -20,6 +20,10 @@ export MSBUILDDISABLENODEREUSE=1
 
 farm_start_dockerd "$TEST_DIR"
 farm_make_images
+# A registry that demands a login (user farm, the password below; the line holds its bcrypt hash),
+# for registry credentials; then the open one most tests use.
+farm_start_registry "$TEST_DIR/auth" "" 'farm:$2b$12$GL3/RTy7KghIHUnTOBs/l.5APu5Z88mrjhtE/cb5wfCFudgWacr0u'
+export FARM_TEST_AUTH_REGISTRY=$FARM_REGISTRY FARM_TEST_AUTH_REGISTRY_USER=farm FARM_TEST_AUTH_REGISTRY_PASSWORD=farm-test-password
 farm_start_registry "$TEST_DIR"
 export DOCKER_HOST
 export FARM_TEST_IMAGE=$FARM_IMAGE

@@ -395,13 +395,18 @@ farm_free_port() {
   farm_die "found no free port on 127.0.0.1"
 }
 
-# farm_start_registry DIR [PORT]: starts Debian's docker-registry on 127.0.0.1 (a free port unless
-# given) with its storage under DIR/registry, stopped by the exit trap. Sets and exports
-# FARM_REGISTRY (host:port). Docker pushes to a 127.0.0.0/8 registry over plain HTTP by itself.
+# farm_start_registry DIR [PORT] [HTPASSWD_LINE]: starts Debian's docker-registry on 127.0.0.1 (a
+# free port unless given) with its storage under DIR/registry, stopped by the exit trap. With an
+# htpasswd line (user:bcrypt-hash) it demands that login. Sets and exports FARM_REGISTRY
+# (host:port). Docker pushes to a 127.0.0.0/8 registry over plain HTTP by itself.
 farm_start_registry() {
-  local dir=$1/registry port=${2:-}
+  local dir=$1/registry port=${2:-} htpasswd=${3:-} auth=""
   [[ -n $port ]] || port=$(farm_free_port)
   mkdir -p "$dir/data"
+  if [[ -n $htpasswd ]]; then
+    printf '%s\n' "$htpasswd" >"$dir/htpasswd"
+    auth=$(printf 'auth:\n  htpasswd:\n    realm: farm\n    path: %s\n' "$dir/htpasswd")
+  fi
   cat >"$dir/config.yml" <<YAML
 version: 0.1
 log:
@@ -413,8 +418,9 @@ storage:
     enabled: true
 http:
   addr: 127.0.0.1:$port
+$auth
 YAML
-  farm_log "starting docker-registry on 127.0.0.1:$port (log: $dir/registry.log)"
+  farm_log "starting docker-registry on 127.0.0.1:$port${htpasswd:+ (login required)} (log: $dir/registry.log)"
   farm_spawn docker-registry "$dir/registry.log" /usr/bin/docker-registry serve "$dir/config.yml"
   farm_wait_port 127.0.0.1 "$port" 30 "$FARM_SPAWNED_PID" docker-registry "$dir/registry.log"
   FARM_REGISTRY=127.0.0.1:$port

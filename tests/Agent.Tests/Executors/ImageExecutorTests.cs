@@ -65,6 +65,41 @@ public sealed class ImageExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task Registry_that_demands_a_login_takes_the_actions_credentials_and_refuses_wrong_ones()
+    {
+        var registry = Environment.GetEnvironmentVariable("FARM_TEST_AUTH_REGISTRY") is { Length: > 0 } address
+            ? address
+            : throw new InvalidOperationException("This test needs the login registry that ./test.sh starts (FARM_TEST_AUTH_REGISTRY).");
+        var login = new RegistryAuth
+        {
+            Username = Environment.GetEnvironmentVariable("FARM_TEST_AUTH_REGISTRY_USER")!,
+            Password = Environment.GetEnvironmentVariable("FARM_TEST_AUTH_REGISTRY_PASSWORD")!,
+        };
+        var tag = $"{registry}/farm-test/private{Guid.NewGuid().ToString("N")[..8]}:1";
+        ActionSpec Build(RegistryAuth auth) => new()
+        {
+            Type = "image-build",
+            Registry = auth,
+            Build = new ImageBuild { Context = ".", Dockerfile = "Dockerfile", Push = true, Tags = { tag } },
+        };
+
+        var (refused, _) = await RunAsync(new ImageBuildExecutor(_engine), Build(new RegistryAuth { Username = login.Username, Password = "wrong" }), WebApp("private"));
+        var (pushed, log) = await RunAsync(new ImageBuildExecutor(_engine), Build(login), WebApp("private"));
+        await _engine.Client.Images.DeleteImageAsync(tag, new ImageDeleteParameters { Force = true });
+        var containers = new ContainerExecutor(_engine, NullLogger<ContainerExecutor>.Instance);
+        var (anonymous, _) = await RunAsync(containers, new ActionSpec { Type = "container", Image = tag, Network = "none", Commands = { "true" } }, Workspace());
+        var (pulled, pullLog) = await RunAsync(containers,
+            new ActionSpec { Type = "container", Image = tag, Registry = login, Network = "none", Commands = { "cat /www/index.html" } }, Workspace());
+
+        Assert.StartsWith($"pushing {tag} failed: ", refused.FailureMessage);
+        Assert.Contains("authentication required", refused.FailureMessage);
+        Assert.True(pushed.Succeeded, pushed.FailureMessage + "\n" + log);
+        Assert.StartsWith($"image '{tag}' is not on the agent and could not be pulled: ", anonymous.FailureMessage);
+        Assert.True(pulled.Succeeded, pulled.FailureMessage);
+        Assert.Equal("private\n", pullLog);
+    }
+
+    [Fact]
     public async Task Failing_dockerfile_fails_the_action_with_the_builds_own_error_line()
     {
         var workspace = Workspace();
