@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Farm.Controller.Executions;
 
 public sealed partial class ExecutionGrain(
-    [PersistentState("execution", SqliteGrainStorage.Name)] IPersistentState<ExecutionState> state,
+    [PersistentState("execution", RelationalGrainStorage.Name)] IPersistentState<ExecutionState> state,
     ExecutionHistory history,
     IOptions<ControllerOptions> options,
     ExecutionStarter starter,

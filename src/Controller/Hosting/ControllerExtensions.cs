@@ -1,5 +1,6 @@
 using Farm.Controller.Admin;
 using Farm.Controller.Artifacts;
+using Farm.Controller.Cluster;
 using Farm.Controller.Dispatch;
 using Farm.Controller.Executions;
 using Farm.Controller.Logs;
@@ -32,6 +33,7 @@ public static class ControllerExtensions
                 $"{ControllerOptions.Section}:NotifyUrl must be an http:// or https:// address.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ControllerOptions>, ListenValidation>();
+        builder.Services.AddSingleton<IValidateOptions<ControllerOptions>, DeploymentValidation>();
 
         // The gRPC endpoint speaks HTTP/2 only (over TLS, negotiated by ALPN); the webhook endpoint
         // HTTP/1.1, as Git hosts post. With a certificate both serve TLS where their address is https://.
@@ -69,12 +71,7 @@ public static class ControllerExtensions
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = "farm";
-                o.ServiceId = "farm";
-            });
+            silo.UseFarmClustering(settings);
             silo.Services.AddFarmGrainServices();
         });
 
@@ -91,7 +88,7 @@ public static class ControllerExtensions
     }
 
     /// <summary>
-    /// What every silo needs besides clustering and options: the embedded store, grain storage on it,
+    /// What every silo needs besides clustering and options: the relational store, grain storage on it,
     /// the clock, and the serializer for core types. Shared with the tests' in-process cluster.
     /// </summary>
     public static IServiceCollection AddFarmGrainServices(this IServiceCollection services)
@@ -100,14 +97,14 @@ public static class ControllerExtensions
         services.AddSingleton<Notifier>();
         services.AddHostedService(sp => sp.GetRequiredService<Notifier>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton(sp => new FarmDatabase(StoreSelection.Dialect(sp.GetRequiredService<IOptions<ControllerOptions>>().Value)));
         services.AddSingleton<ExecutionHistory>();
         services.AddSingleton<PipelineCatalog>();
-        services.AddSingleton<SqliteGrainStorage>();
+        services.AddSingleton<RelationalGrainStorage>();
         services.AddSingleton<SecretStore>();
         services.TryAddSingleton<ISourceResolver, GitSourceResolver>();
         services.AddSingleton<ExecutionStarter>();
-        services.AddKeyedSingleton<IGrainStorage>(SqliteGrainStorage.Name, (sp, _) => sp.GetRequiredService<SqliteGrainStorage>());
+        services.AddKeyedSingleton<IGrainStorage>(RelationalGrainStorage.Name, (sp, _) => sp.GetRequiredService<RelationalGrainStorage>());
         // Core types stay free of Orleans attributes; they cross grain calls as JSON.
         services.AddSerializer(s => s.AddJsonSerializer(
             isSupported: type => type.Namespace?.StartsWith("Farm.Core", StringComparison.Ordinal) == true));
@@ -116,8 +113,8 @@ public static class ControllerExtensions
 
     public static WebApplication MapFarmController(this WebApplication app)
     {
-        // Opens (and migrates) the store now, so a bad data folder stops the start with its reason.
-        app.Services.GetRequiredService<SqliteDatabase>();
+        // Opens (and migrates) the store now, so a bad data folder or database stops the start with its reason.
+        app.Services.GetRequiredService<FarmDatabase>();
         // Before the endpoint answers, so whoever sees it up can read the admin token.
         app.Services.GetRequiredService<AdminTokenBootstrap>().EnsureAdminTokenAsync().GetAwaiter().GetResult();
         app.MapGrpcService<PipelinesService>();

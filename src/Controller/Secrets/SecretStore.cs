@@ -17,10 +17,10 @@ public sealed record SecretInfo(string Name, DateTimeOffset UpdatedAt);
 /// </summary>
 public sealed class SecretStore
 {
-    private readonly SqliteDatabase _database;
+    private readonly FarmDatabase _database;
     private readonly byte[] _key;
 
-    public SecretStore(SqliteDatabase database, IOptions<ControllerOptions> options)
+    public SecretStore(FarmDatabase database, IOptions<ControllerOptions> options)
     {
         _database = database;
         _key = LoadKey(options.Value);
@@ -39,16 +39,15 @@ public sealed class SecretStore
 
         await using var connection = await _database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO secrets (pipeline, name, nonce, ciphertext, tag, updated_at) VALUES ($p, $n, $nonce, $c, $t, $at)
-            ON CONFLICT (pipeline, name) DO UPDATE SET nonce = $nonce, ciphertext = $c, tag = $t, updated_at = $at;
-            """;
-        command.Parameters.AddWithValue("$p", pipeline);
-        command.Parameters.AddWithValue("$n", name);
-        command.Parameters.AddWithValue("$nonce", nonce);
-        command.Parameters.AddWithValue("$c", cipher);
-        command.Parameters.AddWithValue("$t", tag);
-        command.Parameters.AddWithValue("$at", now.ToString("O"));
+        command.CommandText = _database.Dialect.Upsert(
+            "secrets", ["pipeline", "name"], ["pipeline", "name", "nonce", "ciphertext", "tag", "updated_at"],
+            "nonce = excluded.nonce, ciphertext = excluded.ciphertext, tag = excluded.tag, updated_at = excluded.updated_at");
+        command.Add("@pipeline", pipeline);
+        command.Add("@name", name);
+        command.Add("@nonce", nonce);
+        command.Add("@ciphertext", cipher);
+        command.Add("@tag", tag);
+        command.Add("@updated_at", now.ToString("O"));
         await command.ExecuteNonQueryAsync();
     }
 
@@ -57,9 +56,9 @@ public sealed class SecretStore
     {
         await using var connection = await _database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM secrets WHERE pipeline = $p AND name = $n;";
-        command.Parameters.AddWithValue("$p", pipeline);
-        command.Parameters.AddWithValue("$n", name);
+        command.CommandText = "DELETE FROM secrets WHERE pipeline = @p AND name = @n;";
+        command.Add("@p", pipeline);
+        command.Add("@n", name);
         return await command.ExecuteNonQueryAsync() == 1;
     }
 
@@ -67,8 +66,8 @@ public sealed class SecretStore
     {
         await using var connection = await _database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, updated_at FROM secrets WHERE pipeline = $p ORDER BY name;";
-        command.Parameters.AddWithValue("$p", pipeline);
+        command.CommandText = "SELECT name, updated_at FROM secrets WHERE pipeline = @p ORDER BY name;";
+        command.Add("@p", pipeline);
         var list = new List<SecretInfo>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -84,8 +83,8 @@ public sealed class SecretStore
     {
         await using var connection = await _database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, nonce, ciphertext, tag FROM secrets WHERE pipeline = $p;";
-        command.Parameters.AddWithValue("$p", pipeline);
+        command.CommandText = "SELECT name, nonce, ciphertext, tag FROM secrets WHERE pipeline = @p;";
+        command.Add("@p", pipeline);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
