@@ -7,7 +7,11 @@ public sealed class AgentOptions
 {
     public const string Section = "Farm:Agent";
 
-    /// <summary>The controller's gRPC address. Default <c>http://127.0.0.1:7070</c>.</summary>
+    /// <summary>
+    /// The controller's gRPC address, or the addresses of a cluster's controllers separated by commas
+    /// (<c>https://ctl1:7070,https://ctl2:7070</c>): the agent keeps its session with the first that
+    /// answers and moves to the next when it fails. Default <c>http://127.0.0.1:7070</c>.
+    /// </summary>
     [Required]
     public string Controller { get; set; } = "http://127.0.0.1:7070";
 

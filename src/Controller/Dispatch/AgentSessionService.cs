@@ -61,10 +61,9 @@ public sealed partial class AgentSessionService(
             (await ClaimAsync(attemptId, hello.AgentId) ? keep : abandon).Add(attemptId);
         }
 
-        await Dispatcher.Connect(
-            new AgentRegistration(hello.AgentId, connectionId, record?.Labels ?? hello.Labels.ToArray(), hello.Slots, keep.ToArray(),
-                Draining: record?.DrainedAt is not null),
-            observer);
+        var registration = new AgentRegistration(hello.AgentId, connectionId, record?.Labels ?? hello.Labels.ToArray(), hello.Slots, keep.ToArray(),
+            Draining: record?.DrainedAt is not null);
+        await Dispatcher.Connect(registration, observer);
         LogSession(hello.AgentId, hello.Version, keep.Count, abandon.Count);
 
         var welcome = new Welcome { HeartbeatIntervalMs = (int)options.Value.HeartbeatInterval.TotalMilliseconds };
@@ -82,7 +81,7 @@ public sealed partial class AgentSessionService(
 
             while (await requests.MoveNext(session.Token))
             {
-                await HandleAsync(hello.AgentId, connectionId, connection, requests.Current);
+                await HandleAsync(registration, observer, connection, requests.Current);
             }
         }
         catch (OperationCanceledException) when (connection.EndReason is { } reason)
@@ -179,12 +178,22 @@ public sealed partial class AgentSessionService(
         return hello;
     }
 
-    private async Task HandleAsync(string agentId, Guid connectionId, AgentConnection connection, AgentMessage message)
+    private async Task HandleAsync(AgentRegistration registration, IAgentObserver observer, AgentConnection connection, AgentMessage message)
     {
+        var agentId = registration.AgentId;
         switch (message.KindCase)
         {
             case AgentMessage.KindOneofCase.Heartbeat:
-                await Dispatcher.Heartbeat(agentId, connectionId, message.Heartbeat.FreeSlots, message.Heartbeat.RunningAttemptIds.ToArray());
+                var running = message.Heartbeat.RunningAttemptIds.ToArray();
+                if (!await Dispatcher.Heartbeat(agentId, registration.ConnectionId, message.Heartbeat.FreeSlots, running))
+                {
+                    // The dispatcher is a new activation that lost its registry (in a cluster, its
+                    // silo died): this session, on a silo that lives, registers the agent again.
+                    LogRegisteredAgain(agentId);
+                    var drained = (await agents.GetAsync(agentId))?.DrainedAt is not null;
+                    await Dispatcher.Connect(registration with { Running = running, Draining = drained }, observer);
+                }
+
                 break;
 
             case AgentMessage.KindOneofCase.OfferReply:
@@ -241,6 +250,9 @@ public sealed partial class AgentSessionService(
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Agent {AgentId} ({Version}) in session; resumes {Kept} attempts, abandons {Abandoned}")]
     private partial void LogSession(string agentId, string version, int kept, int abandoned);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Agent {AgentId} registered again with a new dispatcher")]
+    private partial void LogRegisteredAgain(string agentId);
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Agent {AgentId} sent an unexpected {Kind} message; ignored")]
     private partial void LogUnexpected(string agentId, string kind);

@@ -10,9 +10,11 @@ public sealed partial class DispatcherGrain(
 {
     private readonly LinkedList<Job> _queue = new();
     private readonly Dictionary<string, ConnectedAgent> _agents = new(StringComparer.Ordinal);
+    private DateTimeOffset _activatedAt;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _activatedAt = time.GetUtcNow();
         // The registry lives in memory; an idle dispatcher must not be collected while agents are connected.
         DelayDeactivation(TimeSpan.FromDays(3650));
         return Task.CompletedTask;
@@ -64,11 +66,17 @@ public sealed partial class DispatcherGrain(
         return Task.CompletedTask;
     }
 
-    public Task Heartbeat(string agentId, Guid connectionId, int freeSlots, string[] running)
+    public Task<bool> Heartbeat(string agentId, Guid connectionId, int freeSlots, string[] running)
     {
-        if (!_agents.TryGetValue(agentId, out var agent) || agent.Registration.ConnectionId != connectionId)
+        if (!_agents.TryGetValue(agentId, out var agent))
         {
-            return Task.CompletedTask;
+            return Task.FromResult(false);
+        }
+
+        if (agent.Registration.ConnectionId != connectionId)
+        {
+            // An older session of an agent that has connected again since: the newer one counts.
+            return Task.FromResult(true);
         }
 
         var now = time.GetUtcNow();
@@ -89,7 +97,7 @@ public sealed partial class DispatcherGrain(
 
         agent.FreeSlots = Math.Max(0, freeSlots - agent.Offered.Count);
         Pump();
-        return Task.CompletedTask;
+        return Task.FromResult(true);
     }
 
     public Task OfferAnswered(string agentId, string attemptId, bool accepted)
@@ -144,6 +152,9 @@ public sealed partial class DispatcherGrain(
 
     public Task<string[]> Alive(string[] attemptIds) =>
         Task.FromResult(attemptIds.Where(IsKnown).ToArray());
+
+    public Task<Vouch> Vouch(string[] attemptIds) =>
+        Task.FromResult(new Vouch(attemptIds.Where(IsKnown).ToArray(), _activatedAt));
 
     public Task<AgentStatus[]> Agents() =>
         Task.FromResult(_agents.Values

@@ -530,7 +530,8 @@ public sealed partial class ExecutionGrain(
             return;
         }
 
-        var alive = (await Dispatcher.Alive(active.Select(x => x.Action.AttemptId!).ToArray())).ToHashSet();
+        var vouch = await Dispatcher.Vouch(active.Select(x => x.Action.AttemptId!).ToArray());
+        var alive = vouch.Alive.ToHashSet();
         var now = time.GetUtcNow();
         var requeue = new List<Job>();
         foreach (var (at, action) in active)
@@ -542,7 +543,14 @@ public sealed partial class ExecutionGrain(
                 continue;
             }
 
-            if (now - _vouched.GetValueOrDefault(attemptId, now) <= options.Value.Lease)
+            // A dispatcher that took over lately has had no time to hear from the agents yet.
+            var since = _vouched.GetValueOrDefault(attemptId, now);
+            if (since < vouch.Since)
+            {
+                _vouched[attemptId] = since = vouch.Since;
+            }
+
+            if (now - since <= options.Value.Lease)
             {
                 continue;
             }

@@ -76,6 +76,7 @@ public static class ControllerExtensions
         });
 
         builder.Services.AddHostedService<ExecutionRecovery>();
+        builder.Services.AddHostedService<FailoverRecovery>();
         builder.AddFarmTriggers();
         builder.Services.AddGrpc(o =>
         {

@@ -11,7 +11,8 @@ public sealed record SecretInfo(string Name, DateTimeOffset UpdatedAt);
 
 /// <summary>
 /// Pipeline secrets, encrypted at rest with AES-256-GCM. The key is <c>SecretsKey</c> from the
-/// configuration (base64 of 32 bytes) or, by default, a key file made once in the data folder,
+/// configuration (base64 of 32 bytes) or, by default, a key file made once in the data folder (the
+/// shared folder of a cluster),
 /// readable by its owner only. The pipeline and secret names are the encryption's associated data,
 /// so a ciphertext copied to another row does not decrypt. Thread-safe.
 /// </summary>
@@ -114,7 +115,8 @@ public sealed class SecretStore
                 : throw new InvalidOperationException($"{ControllerOptions.Section}:SecretsKey must be base64 of 32 bytes, not {configured.Length}.");
         }
 
-        var path = Path.Combine(Path.GetFullPath(options.DataDir), "secrets.key");
+        // In the shared folder of a cluster, so every controller encrypts with the same key.
+        var path = Path.Combine(options.FilesDir, "secrets.key");
         if (File.Exists(path))
         {
             return Convert.FromBase64String(File.ReadAllText(path).Trim());
@@ -129,10 +131,16 @@ public sealed class SecretStore
             create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var file = new FileStream(path, create))
-        using (var writer = new StreamWriter(file))
+        try
         {
+            using var file = new FileStream(path, create);
+            using var writer = new StreamWriter(file);
             writer.Write(Convert.ToBase64String(key));
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another controller of the cluster made it first: use theirs.
+            return Convert.FromBase64String(File.ReadAllText(path).Trim());
         }
 
         return key;
