@@ -1,0 +1,107 @@
+using System.Text;
+using Farm.Api.V1;
+using Grpc.Core;
+
+namespace Farm.EndToEnd.Tests;
+
+public sealed class ClusterFailoverTests(ClusterHost cluster) : IClassFixture<ClusterHost>
+{
+    private const int Lines = 40;
+
+    [Fact]
+    public async Task Killing_a_controller_mid_pipeline_loses_no_action_and_no_log_line_and_it_rejoins()
+    {
+        var actions = new[] { "a", "b", "c", "d" };
+        var yaml = $$"""
+            name: failover
+            stages:
+              - name: Build
+                actions:
+            {{string.Concat(actions.Select(Counter))}}
+              - name: Ship
+                actions:
+            {{Counter("ship")}}
+            """;
+        await cluster.Pipelines.ApplyPipelineAsync(new ApplyPipelineRequest { Definition = yaml });
+        var id = (await cluster.Executions.StartExecutionAsync(new StartExecutionRequest { Pipeline = "failover" })).ExecutionId;
+        await WatchAsync(id, e => actions.All(a => Action(e, "Build", a).Status == ExecutionStatus.InProgress));
+
+        // The controller the agent that lists it first holds its session on, mid-stage.
+        await cluster.Kill(1);
+        var done = await WatchAsync(id, e => e.Status is ExecutionStatus.Succeeded or ExecutionStatus.Failed);
+        cluster.StartController(1);
+        await cluster.WaitUntilAnswersAsync(1);
+        var throughRejoined = new Executions.ExecutionsClient(cluster.InvokerOf(1));
+        var second = (await throughRejoined.StartExecutionAsync(new StartExecutionRequest { Pipeline = "failover" })).ExecutionId;
+        var secondDone = await WatchAsync(second, e => e.Status is ExecutionStatus.Succeeded or ExecutionStatus.Failed, throughRejoined);
+
+        Assert.Equal(ExecutionStatus.Succeeded, done.Status);
+        // Four actions over three agents of two slots: each agent ran one, so the one whose session
+        // was on the killed controller had to move to a survivor with its attempt running.
+        Assert.Contains(done.Stages[0].Actions, a => a.Agent == "cluster-agent-1");
+        foreach (var (stage, action) in actions.Select(a => ("Build", a)).Append(("Ship", "ship")))
+        {
+            var attempt = Action(done, stage, action);
+            // Each attempt's log: its start line once, then every line once, in order; an attempt
+            // lost to the failover (its agent's controller died) may be followed by a new one.
+            for (var number = 1; number <= attempt.Attempt; number++)
+            {
+                var log = await ReadLogAsync(id, stage, action, number);
+                var attemptId = number == attempt.Attempt ? attempt.AttemptId : attempt.PreviousAttempts[number - 1].AttemptId;
+                Assert.Equal(Expected(action, attemptId), log);
+            }
+        }
+
+        Assert.Equal(ExecutionStatus.Succeeded, secondDone.Status);
+    }
+
+    private static string Counter(string name) => $$"""
+              - name: {{name}}
+                type: shell
+                runsOn: [ cluster ]
+                commands:
+                  - 'echo "start $FARM_ATTEMPT_ID"'
+                  - 'i=1; while [ $i -le {{Lines}} ]; do echo "{{name}} line $i"; i=$((i+1)); sleep 0.1; done'
+
+        """;
+
+    private static string Expected(string action, string attemptId) =>
+        $"start {attemptId}\n" + string.Concat(Enumerable.Range(1, Lines).Select(i => $"{action} line {i}\n"));
+
+    private static ActionExecution Action(Execution execution, string stage, string action) =>
+        execution.Stages.Single(s => s.Name == stage).Actions.Single(a => a.Name == action);
+
+    private async Task<string> ReadLogAsync(string executionId, string stage, string action, int attempt)
+    {
+        using var call = cluster.Executions.ReadLog(new ReadLogRequest { ExecutionId = executionId, Stage = stage, Action = action, Attempt = attempt });
+        var bytes = new MemoryStream();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+        {
+            Assert.Equal(bytes.Length, chunk.Offset);
+            chunk.Data.WriteTo(bytes);
+        }
+
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    /// <summary>Follows the execution through any controller until <paramref name="until"/> holds; a call broken by the kill is made again.</summary>
+    private async Task<Execution> WatchAsync(string executionId, Func<Execution, bool> until, Executions.ExecutionsClient? client = null)
+    {
+        client ??= cluster.Executions;
+        Execution? last = null;
+        await Eventually.Until(async cancellation =>
+        {
+            try
+            {
+                last = await client.GetExecutionAsync(new GetExecutionRequest { ExecutionId = executionId }, cancellationToken: cancellation);
+                return until(last);
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.DeadlineExceeded)
+            {
+                // The controller this call went to died, or the cluster is still taking over its grains.
+                return false;
+            }
+        }, TimeSpan.FromSeconds(120), () => $"execution {executionId} did not get there; last state: {last}\n{cluster.Output()}");
+        return last!;
+    }
+}
