@@ -29,6 +29,8 @@ public sealed class ClusterFailoverTests(ClusterHost cluster) : IClassFixture<Cl
         // The controller the agent that lists it first holds its session on, mid-stage.
         await cluster.Kill(1);
         var done = await WatchAsync(id, e => e.Status is ExecutionStatus.Succeeded or ExecutionStatus.Failed);
+        // The CLI, given the dead controller first, moves on to a survivor.
+        var status = await cluster.RunCliAsync(cluster.AllAddresses(first: 1), "status", id);
         cluster.StartController(1);
         await cluster.WaitUntilAnswersAsync(1);
         var throughRejoined = new Executions.ExecutionsClient(cluster.InvokerOf(1));
@@ -53,6 +55,8 @@ public sealed class ClusterFailoverTests(ClusterHost cluster) : IClassFixture<Cl
         }
 
         Assert.Equal(ExecutionStatus.Succeeded, secondDone.Status);
+        Assert.True(status.ExitCode == 0, status.Stderr);
+        Assert.Contains(id, status.Stdout);
     }
 
     private static string Counter(string name) => $$"""

@@ -167,6 +167,23 @@ public sealed class ClusterHost : IAsyncLifetime
         _agents.Add(FarmHost.Start(FarmHost.Locate("Agent", "farm-agent.dll"), environment, null));
     }
 
+    /// <summary>Runs the built farm CLI with FARM_CONTROLLER set to <paramref name="controllers"/> and the admin token.</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string controllers, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [FarmHost.Locate("Cli", "farm.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["FARM_CONTROLLER"] = controllers;
+        start.Environment["FARM_TOKEN"] = AdminToken;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>Every controller's last lines, for failure messages.</summary>
     public string Output() => string.Join("\n", _output.Select((lines, i) =>
     {
