@@ -3,11 +3,14 @@ using Farm.Agent.Attempts;
 using Farm.Agent.Executors;
 using Farm.Agent.Logs;
 using Farm.Agent.Sessions;
+using Farm.Agent.Telemetry;
 using Farm.Api.Client;
 using Farm.Api.V1;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Farm.Agent.Hosting;
 
@@ -80,6 +83,14 @@ public static class AgentExtensions
         builder.Services.AddSingleton<ArtifactTransfer>();
         builder.Services.AddSingleton<AttemptSupervisor>();
         builder.Services.AddHostedService<AgentWorker>();
+        if (builder.Configuration[$"{AgentOptions.Section}:OtlpEndpoint"] is { Length: > 0 } otlp
+            && Uri.TryCreate(otlp, UriKind.Absolute, out var collector))
+        {
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(r => r.AddService("farm-agent"))
+                .WithTracing(t => t.AddSource(AgentTracing.SourceName).AddOtlpExporter(o => o.Endpoint = collector));
+        }
+
         return builder;
     }
 }

@@ -35,6 +35,12 @@ public sealed class AgentOptions
     [Required]
     public string AgentId { get; set; } = Environment.MachineName;
 
+    /// <summary>
+    /// Where to send the agent's spans (one per attempt, in the execution's trace), an OTLP/gRPC
+    /// collector such as <c>http://127.0.0.1:4317</c>. Default none: nothing is sent.
+    /// </summary>
+    public string? OtlpEndpoint { get; set; }
+
     /// <summary>Labels actions select with <c>runsOn</c>. Default none.</summary>
     public List<string> Labels { get; set; } = [];
 

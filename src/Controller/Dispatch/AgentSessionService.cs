@@ -4,6 +4,7 @@ using Farm.Controller.Executions;
 using Farm.Controller.Hosting;
 using Farm.Controller.Logs;
 using Farm.Controller.Security;
+using Farm.Controller.Telemetry;
 using Farm.Core.Executions;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -208,25 +209,31 @@ public sealed partial class AgentSessionService(
                 break;
 
             case AgentMessage.KindOneofCase.Finished:
-                var finished = message.Finished;
-                // The slot first, so the next stage's attempt finds it free.
-                await Dispatcher.Released(agentId, finished.AttemptId);
-                if (AttemptIds.ExecutionOf(finished.AttemptId) is { } executionId)
-                {
-                    await grains.GetGrain<IExecutionGrain>(executionId).Finish(new AttemptResult(
-                        finished.AttemptId, finished.Succeeded, finished.ExitCode < 0 ? null : finished.ExitCode,
-                        string.IsNullOrEmpty(finished.Message) ? null : finished.Message,
-                        new Dictionary<string, string>(finished.Outputs),
-                        finished.Artifacts.Select(a => new Core.Executions.ArtifactRef(a.Name, a.Sha256, a.Size)).ToArray()));
-                }
-
-                connection.Send(new ControllerMessage { FinishedAck = new FinishedAck { AttemptId = finished.AttemptId } });
+                await FinishAsync(agentId, connection, message.Finished);
                 break;
 
             default:
                 LogUnexpected(agentId, message.KindCase.ToString());
                 break;
         }
+    }
+
+    private async Task FinishAsync(string agentId, AgentConnection connection, AttemptFinished finished)
+    {
+        // A child of the agent's span of the attempt: the trace comes back to the controller.
+        using var span = FarmTracing.Result(finished.Traceparent, finished.AttemptId);
+        // The slot first, so the next stage's attempt finds it free.
+        await Dispatcher.Released(agentId, finished.AttemptId);
+        if (AttemptIds.ExecutionOf(finished.AttemptId) is { } executionId)
+        {
+            await grains.GetGrain<IExecutionGrain>(executionId).Finish(new AttemptResult(
+                finished.AttemptId, finished.Succeeded, finished.ExitCode < 0 ? null : finished.ExitCode,
+                string.IsNullOrEmpty(finished.Message) ? null : finished.Message,
+                new Dictionary<string, string>(finished.Outputs),
+                finished.Artifacts.Select(a => new Core.Executions.ArtifactRef(a.Name, a.Sha256, a.Size)).ToArray()));
+        }
+
+        connection.Send(new ControllerMessage { FinishedAck = new FinishedAck { AttemptId = finished.AttemptId } });
     }
 
     private async Task<bool> ClaimAsync(string attemptId, string agentId) =>

@@ -1,4 +1,5 @@
 using Farm.Controller.Hosting;
+using Farm.Controller.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Farm.Controller.Dispatch;
@@ -6,8 +7,11 @@ namespace Farm.Controller.Dispatch;
 public sealed partial class DispatcherGrain(
     IOptions<ControllerOptions> options,
     TimeProvider time,
+    FarmMetrics metrics,
     ILogger<DispatcherGrain> logger) : Grain, IDispatcherGrain
 {
+    // When each queued attempt entered the queue, for the dispatch latency.
+    private readonly Dictionary<string, DateTimeOffset> _queuedAt = new(StringComparer.Ordinal);
     private readonly LinkedList<Job> _queue = new();
     private readonly Dictionary<string, ConnectedAgent> _agents = new(StringComparer.Ordinal);
     private DateTimeOffset _activatedAt;
@@ -17,6 +21,13 @@ public sealed partial class DispatcherGrain(
         _activatedAt = time.GetUtcNow();
         // The registry lives in memory; an idle dispatcher must not be collected while agents are connected.
         DelayDeactivation(TimeSpan.FromDays(3650));
+        Report();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.Dispatcher(null);
         return Task.CompletedTask;
     }
 
@@ -27,6 +38,7 @@ public sealed partial class DispatcherGrain(
             if (!IsKnown(job.AttemptId))
             {
                 _queue.AddLast(job);
+                _queuedAt[job.AttemptId] = time.GetUtcNow();
             }
         }
 
@@ -61,6 +73,7 @@ public sealed partial class DispatcherGrain(
             // Its attempts are no longer vouched for; their executions' leases decide what happens.
             _agents.Remove(agentId);
             LogDisconnected(agentId);
+            Report();
         }
 
         return Task.CompletedTask;
@@ -147,6 +160,7 @@ public sealed partial class DispatcherGrain(
             }
         }
 
+        Report();
         return Task.CompletedTask;
     }
 
@@ -217,6 +231,7 @@ public sealed partial class DispatcherGrain(
             if (node.Value.AttemptId == attemptId)
             {
                 _queue.Remove(node);
+                _queuedAt.Remove(attemptId);
                 return;
             }
         }
@@ -240,11 +255,20 @@ public sealed partial class DispatcherGrain(
                 agent.Offered[job.AttemptId] = (job, time.GetUtcNow());
                 LogOffered(job.AttemptId, agent.Registration.AgentId);
                 agent.Observer.Offer(job);
+                if (_queuedAt.Remove(job.AttemptId, out var queuedAt))
+                {
+                    metrics.Dispatched(time.GetUtcNow() - queuedAt);
+                }
             }
 
             node = next;
         }
+
+        Report();
     }
+
+    private void Report() => metrics.Dispatcher(new DispatcherGauges(
+        _queue.Count, _agents.Values.Sum(a => a.Running.Count + a.Offered.Count), _agents.Count));
 
     private sealed class ConnectedAgent(AgentRegistration registration, IAgentObserver observer, DateTimeOffset now)
     {

@@ -18,4 +18,5 @@ public sealed record Job(
     [property: Id(5)] string[] RunsOn,
     [property: Id(6)] ActionDefinition Action,
     [property: Id(7)] ArtifactRef[] Inputs,
-    [property: Id(8)] string[] Masked);
+    [property: Id(8)] string[] Masked,
+    [property: Id(9)] string? TraceParent = null);

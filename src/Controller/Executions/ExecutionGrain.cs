@@ -4,6 +4,7 @@ using Farm.Controller.Notifications;
 using Farm.Controller.Pipelines;
 using Farm.Controller.Secrets;
 using Farm.Controller.Storage;
+using Farm.Controller.Telemetry;
 using Farm.Core.Executions;
 using Farm.Core.Pipelines;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public sealed partial class ExecutionGrain(
     Notifier notifier,
     SecretStore secrets,
     TimeProvider time,
+    FarmMetrics metrics,
     ILogger<ExecutionGrain> logger) : Grain, IExecutionGrain
 {
     // When each active attempt was last known to be held by an agent or waiting in the dispatcher's
@@ -71,6 +73,7 @@ public sealed partial class ExecutionGrain(
 
         state.State.Source = start.Source;
         state.State.Number = start.Number;
+        state.State.TraceParent = FarmTracing.StartExecution(run.Id, run.Pipeline);
         LogStarted(run.Id, run.PipelineVersion, run.Trigger);
         await Save(run);
     }
@@ -149,6 +152,12 @@ public sealed partial class ExecutionGrain(
 
         _vouched.Remove(result.AttemptId);
         await Save(next);
+        if (ExecutionMachine.Find(next, result.AttemptId) is { } at
+            && next.Stages[at.Stage].Actions[at.Action] is { StartedAt: { } started, FinishedAt: { } finished } action)
+        {
+            metrics.ActionFinished(finished - started, action.Status.ToString().ToLowerInvariant());
+        }
+
         await Advance();
     }
 
@@ -358,7 +367,7 @@ public sealed partial class ExecutionGrain(
             }
 
             jobs.Add(new Job(attemptId, run.Id, run.Pipeline, stage.Name, resolved.Name, resolved.RunsOn.ToArray(), resolved,
-                dispatched!.InputArtifacts.ToArray(), masked.ToArray()));
+                dispatched!.InputArtifacts.ToArray(), masked.ToArray(), FarmTracing.Dispatch(state.State.TraceParent, attemptId)));
         }
 
         if (!ReferenceEquals(run, Run))
@@ -482,15 +491,17 @@ public sealed partial class ExecutionGrain(
             return;
         }
 
+        var wasFinished = state.State.Run?.IsFinished == true;
         state.State.Run = run;
         await state.WriteStateAsync();
         await history.UpsertAsync(run, state.State.Number);
         var changed = _changed;
         _changed = NewSignal();
         changed.TrySetResult();
-        if (run.IsFinished)
+        if (run.IsFinished && !wasFinished)
         {
             LogFinished(run.Id, run.Status);
+            metrics.ExecutionFinished((run.FinishedAt ?? time.GetUtcNow()) - run.StartedAt, run.Status.ToString().ToLowerInvariant());
         }
     }
 
@@ -571,7 +582,7 @@ public sealed partial class ExecutionGrain(
                     }
 
                     requeue.Add(new Job(newAttempt, run.Id, run.Pipeline, stage.Name, definition.Name, definition.RunsOn.ToArray(),
-                        definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray()));
+                        definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray(), FarmTracing.Dispatch(state.State.TraceParent, newAttempt)));
                     await Save(next);
                 }
                 else

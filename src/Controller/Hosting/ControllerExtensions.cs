@@ -10,6 +10,7 @@ using Farm.Controller.Secrets;
 using Farm.Controller.Security;
 using Farm.Controller.Sources;
 using Farm.Controller.Storage;
+using Farm.Controller.Telemetry;
 using Farm.Controller.Triggers;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -75,6 +76,7 @@ public static class ControllerExtensions
             silo.Services.AddFarmGrainServices();
         });
 
+        builder.AddFarmTelemetry(settings);
         builder.Services.AddHostedService<ExecutionRecovery>();
         builder.Services.AddHostedService<FailoverRecovery>();
         builder.AddFarmTriggers();
@@ -94,6 +96,8 @@ public static class ControllerExtensions
     /// </summary>
     public static IServiceCollection AddFarmGrainServices(this IServiceCollection services)
     {
+        services.AddMetrics();
+        services.AddSingleton<FarmMetrics>();
         services.AddHttpClient(nameof(Notifier));
         services.AddSingleton<Notifier>();
         services.AddHostedService(sp => sp.GetRequiredService<Notifier>());
@@ -125,6 +129,7 @@ public static class ControllerExtensions
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapFarmTriggers();
+        app.MapFarmTelemetry();
         return app;
     }
 }

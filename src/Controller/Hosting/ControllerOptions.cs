@@ -99,6 +99,12 @@ public sealed class ControllerOptions
     [Range(typeof(TimeSpan), "00:00:00.200", "00:01:00")]
     public TimeSpan SiloProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Where to send traces, an OTLP/gRPC collector such as <c>http://127.0.0.1:4317</c>. Default
+    /// none: spans are made only for listeners in the process, and nothing is sent.
+    /// </summary>
+    public string? OtlpEndpoint { get; set; }
+
     /// <summary>Orleans silo-to-silo port. Default 11111.</summary>
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
