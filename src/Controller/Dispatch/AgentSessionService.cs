@@ -185,16 +185,7 @@ public sealed partial class AgentSessionService(
         switch (message.KindCase)
         {
             case AgentMessage.KindOneofCase.Heartbeat:
-                var running = message.Heartbeat.RunningAttemptIds.ToArray();
-                if (!await Dispatcher.Heartbeat(agentId, registration.ConnectionId, message.Heartbeat.FreeSlots, running))
-                {
-                    // The dispatcher is a new activation that lost its registry (in a cluster, its
-                    // silo died): this session, on a silo that lives, registers the agent again.
-                    LogRegisteredAgain(agentId);
-                    var drained = (await agents.GetAsync(agentId))?.DrainedAt is not null;
-                    await Dispatcher.Connect(registration with { Running = running, Draining = drained }, observer);
-                }
-
+                await HeartbeatAsync(registration, observer, message.Heartbeat);
                 break;
 
             case AgentMessage.KindOneofCase.OfferReply:
@@ -215,6 +206,29 @@ public sealed partial class AgentSessionService(
             default:
                 LogUnexpected(agentId, message.KindCase.ToString());
                 break;
+        }
+    }
+
+    private async Task HeartbeatAsync(AgentRegistration registration, IAgentObserver observer, Heartbeat heartbeat)
+    {
+        var agentId = registration.AgentId;
+        var running = heartbeat.RunningAttemptIds.ToArray();
+        try
+        {
+            if (!await Dispatcher.Heartbeat(agentId, registration.ConnectionId, heartbeat.FreeSlots, running))
+            {
+                // The dispatcher is a new activation that lost its registry (in a cluster, its
+                // silo died): this session, on a silo that lives, registers the agent again.
+                LogRegisteredAgain(agentId);
+                var drained = (await agents.GetAsync(agentId))?.DrainedAt is not null;
+                await Dispatcher.Connect(registration with { Running = running, Draining = drained }, observer);
+            }
+        }
+        catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+        {
+            // The dispatcher's silo died and the cluster has not yet moved it: the session stays
+            // open, and the next heartbeat reaches the dispatcher's new activation.
+            LogDispatcherUnreachable(agentId, e.Message);
         }
     }
 
@@ -257,6 +271,9 @@ public sealed partial class AgentSessionService(
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Agent {AgentId} ({Version}) in session; resumes {Kept} attempts, abandons {Abandoned}")]
     private partial void LogSession(string agentId, string version, int kept, int abandoned);
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Agent {AgentId}'s heartbeat did not reach the dispatcher: {Reason}")]
+    private partial void LogDispatcherUnreachable(string agentId, string reason);
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Agent {AgentId} registered again with a new dispatcher")]
     private partial void LogRegisteredAgain(string agentId);

@@ -111,6 +111,54 @@ public sealed partial class ExecutionGrain(
         // Heals the history row if the controller stopped between writing state and projection.
         await history.UpsertAsync(Run, state.State.Number);
         await Advance();
+        await ResendQueuedAsync();
+    }
+
+    /// <summary>
+    /// Sends again the attempts that wait for an agent but that the dispatcher does not hold: after a
+    /// restart, or when the dispatcher's silo died, they were in its memory only. Without this they
+    /// would wait a whole lease before being queued again. The same attempt offered twice is
+    /// harmless: the first agent to claim it runs it; a later claim is refused and that agent cancels.
+    /// </summary>
+    private async Task ResendQueuedAsync()
+    {
+        if (Run is not { IsFinished: false } run)
+        {
+            return;
+        }
+
+        var queued = run.Stages.SelectMany((s, si) => s.Actions.Select((a, ai) => (At: new ActionRef(si, ai), Action: a)))
+            .Where(x => x.Action is { IsActive: true, Status: RunStatus.Queued } && !RunsInController(x.Action))
+            .ToList();
+        if (queued.Count == 0)
+        {
+            return;
+        }
+
+        var alive = (await Dispatcher.Vouch(queued.Select(x => x.Action.AttemptId!).ToArray())).Alive.ToHashSet();
+        var jobs = new List<Job>();
+        IReadOnlyDictionary<string, string>? pipelineSecrets = null;
+        foreach (var (at, action) in queued.Where(x => !alive.Contains(x.Action.AttemptId!)))
+        {
+            var stage = Definition.Stages[at.Stage];
+            pipelineSecrets ??= await secrets.ValuesAsync(run.Pipeline);
+            if (ActionResolver.TryResolve(stage.Actions[at.Action], run, pipelineSecrets, out var definition, out var dispatched, out var masked, out _))
+            {
+                if (definition.Type == ActionType.Container)
+                {
+                    definition = definition with { Resources = options.Value.LimitsFor(definition.Resources) };
+                }
+
+                jobs.Add(new Job(action.AttemptId!, run.Id, run.Pipeline, stage.Name, definition.Name, definition.RunsOn.ToArray(),
+                    definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray(), FarmTracing.Dispatch(state.State.TraceParent, action.AttemptId!)));
+            }
+        }
+
+        if (jobs.Count > 0)
+        {
+            LogResent(run.Id, jobs.Count);
+            await Enqueue(jobs);
+        }
     }
 
     public async Task<bool> Claim(string attemptId, string agentId)
@@ -634,6 +682,9 @@ public sealed partial class ExecutionGrain(
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Execution {ExecutionId}: attempt {AttemptId} never reached an agent within its lease; queued again")]
     private partial void LogRequeued(string executionId, string attemptId);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Execution {ExecutionId}: {Count} queued attempts sent again to the dispatcher")]
+    private partial void LogResent(string executionId, int count);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Execution {ExecutionId}: attempt {AttemptId} on agent {Agent} lost its lease")]
     private partial void LogLost(string executionId, string attemptId, string? agent);
