@@ -5,7 +5,6 @@ using Farm.Api.V1;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
-using Npgsql;
 
 namespace Farm.EndToEnd.Tests;
 
@@ -64,7 +63,7 @@ public sealed class ClusterHost : IAsyncLifetime
             }
         }
 
-        _store = NewDatabase(Environment.GetEnvironmentVariable("FARM_TEST_POSTGRES")!);
+        _store = PostgresDatabases.Create(Environment.GetEnvironmentVariable("FARM_TEST_POSTGRES")!, "farm_e2e_");
         Directory.CreateDirectory(SharedDir);
         // The first controller migrates the store and makes the admin token; the others join it.
         StartController(0);
@@ -197,22 +196,6 @@ public sealed class ClusterHost : IAsyncLifetime
     {
         headers.Add("authorization", "Bearer " + AdminToken);
         return headers;
-    }
-
-    private static string NewDatabase(string server)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(server);
-        var name = "farm_e2e_" + Guid.NewGuid().ToString("N")[..12];
-        using (var connection = new NpgsqlConnection(builder.ConnectionString))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"CREATE DATABASE {name};";
-            command.ExecuteNonQuery();
-        }
-
-        builder.Database = name;
-        return builder.ConnectionString;
     }
 
     public async Task DisposeAsync()
