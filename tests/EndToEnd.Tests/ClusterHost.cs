@@ -120,6 +120,31 @@ public sealed class ClusterHost : IAsyncLifetime
         _controllers[i] = FarmHost.Start(FarmHost.Locate("Controller", "farm-controller.dll"), environment, _output[i]);
     }
 
+    /// <summary>
+    /// The controller that hosts the dispatcher grain: the only one whose /metrics reports the
+    /// dispatcher's gauges (farm_agents_online).
+    /// </summary>
+    public async Task<int> DispatcherHostAsync()
+    {
+        using var http = new HttpClient();
+        var host = -1;
+        await Eventually.Until(async cancellation =>
+        {
+            for (var i = 0; i < Controllers; i++)
+            {
+                var metrics = await http.GetStringAsync($"http://127.0.0.1:{_ports[i].Webhook}/metrics", cancellation);
+                if (metrics.Split('\n').Any(line => line.StartsWith("farm_agents_online", StringComparison.Ordinal)))
+                {
+                    host = i;
+                    return true;
+                }
+            }
+
+            return false;
+        }, StartTimeout, () => "no controller reports the dispatcher's gauges:\n" + Output());
+        return host;
+    }
+
     /// <summary>Kills controller <paramref name="i"/> with SIGKILL, as a crash of its machine would.</summary>
     public async Task Kill(int i)
     {
