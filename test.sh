@@ -18,7 +18,18 @@ mkdir -p "$TEST_DIR"
 # One build, no lingering MSBuild worker nodes afterwards.
 export MSBUILDDISABLENODEREUSE=1
 
+farm_require_cluster_packages
 farm_start_dockerd "$TEST_DIR"
+# The store tests run against PostgreSQL too, and the cluster tests form their membership in Redis.
+farm_start_postgres "$TEST_DIR"
+farm_start_redis "$TEST_DIR"
+export FARM_TEST_POSTGRES=$FARM_POSTGRES
+export FARM_TEST_REDIS=$FARM_REDIS
+if [[ -n ${FARM_TEST_SQLSERVER:-} ]]; then
+  farm_log "FARM_TEST_SQLSERVER is set: the store tests run against SQL Server too"
+else
+  farm_log "FARM_TEST_SQLSERVER is not set: no SQL Server here, its store tests are skipped (see README)"
+fi
 farm_make_images
 # A registry that demands a login (user farm, the password below; the line holds its bcrypt hash),
 # for registry credentials; then the open one most tests use.

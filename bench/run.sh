@@ -16,6 +16,14 @@ farm_start_dockerd .work/bench
 farm_make_images
 export DOCKER_HOST
 
+# The cluster suite needs a store and a membership every controller shares.
+if [[ " $* " == *" cluster "* ]]; then
+  farm_require_cluster_packages
+  farm_start_postgres .work/bench
+  farm_start_redis .work/bench
+  export FARM_BENCH_POSTGRES=$FARM_POSTGRES FARM_BENCH_REDIS=$FARM_REDIS
+fi
+
 # Not the solution: bench is built on its own until it is part of Farm.sln, and these three are all
 # it needs (the harness starts the controller and agent from their own Release output folders).
 for project in src/Controller/Farm.Controller.csproj src/Agent/Farm.Agent.csproj bench/Farm.Bench/Farm.Bench.csproj; do

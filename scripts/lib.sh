@@ -76,10 +76,10 @@ farm__alive() {
   return 0
 }
 
-# farm_stop_pid PIDFILE_OR_PID [NAME]: SIGTERM, wait up to 10 s, then SIGKILL. Silent when the
-# process (or the pidfile) is already gone. Returns 0.
+# farm_stop_pid PIDFILE_OR_PID [NAME] [SIGNAL]: SIGNAL (default TERM), wait up to 10 s, then
+# SIGKILL. Silent when the process (or the pidfile) is already gone. Returns 0.
 farm_stop_pid() {
-  local target=${1:-} name=${2:-process} pid i
+  local target=${1:-} name=${2:-process} signal=${3:-TERM} pid i
   if [[ $target =~ ^[0-9]+$ ]]; then
     pid=$target
   elif [[ -n $target && -f $target ]]; then
@@ -89,7 +89,7 @@ farm_stop_pid() {
   fi
   [[ -n $pid && $pid != 0 ]] || return 0
   if farm__alive "$pid"; then
-    kill -TERM "$pid" 2>/dev/null || true
+    kill "-$signal" "$pid" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do
       farm__alive "$pid" || break
       sleep 0.1
@@ -108,14 +108,15 @@ farm_stop_pid() {
   return 0
 }
 
-# Cleanup registry: entries "pid|name", stopped in reverse order on exit.
+# Cleanup registry: entries "pid|name|signal", stopped in reverse order on exit.
 FARM__STOP_PIDS=()
 FARM__TRAP_SET=""
 FARM__CLEANING=""
 
-# farm_on_exit_stop PID NAME: stop PID when the script exits (normally, on error, Ctrl-C or TERM).
+# farm_on_exit_stop PID NAME [SIGNAL]: stop PID with SIGNAL (default TERM) when the script exits
+# (normally, on error, Ctrl-C or TERM).
 farm_on_exit_stop() {
-  FARM__STOP_PIDS+=("$1|${2:-process}")
+  FARM__STOP_PIDS+=("$1|${2:-process}|${3:-TERM}")
   farm__install_trap
 }
 
@@ -138,17 +139,19 @@ farm__on_signal() {
 # farm_cleanup: stop every registered process, newest first. Idempotent; may be called directly
 # (test.sh does, so that its summary line stays the last line of output).
 farm_cleanup() {
-  local rc=$? i entry pid name
+  local rc=$? i entry pid name signal
   [[ -z $FARM__CLEANING ]] || return "$rc"
   FARM__CLEANING=1
   for ((i = ${#FARM__STOP_PIDS[@]} - 1; i >= 0; i--)); do
     entry=${FARM__STOP_PIDS[i]}
     pid=${entry%%|*}
     name=${entry#*|}
+    signal=${name##*|}
+    name=${name%|*}
     if [[ $name == dockerd ]]; then
       farm_stop_dockerd
     else
-      farm_stop_pid "$pid" "$name"
+      farm_stop_pid "$pid" "$name" "$signal"
     fi
   done
   FARM__STOP_PIDS=()
@@ -436,4 +439,131 @@ farm_solution() {
     fi
   done
   farm_die "no Farm.sln (or Farm.slnx) in $FARM_ROOT"
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL and Redis (the cluster tests' store and membership)
+# ---------------------------------------------------------------------------------------------
+
+# farm_require_cluster_packages: installs postgresql and redis-server when missing (as root, with
+# apt-get), or says what to install and exits 1.
+farm_require_cluster_packages() {
+  local missing=()
+  farm__pg_bindir >/dev/null || missing+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  ((${#missing[@]} > 0)) || return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    farm_die "missing packages: ${missing[*]} (install them as root: apt-get install -y ${missing[*]})"
+  fi
+  command -v apt-get >/dev/null 2>&1 || farm_die "missing packages: ${missing[*]}, and there is no apt-get to install them with"
+  farm_log "installing ${missing[*]}"
+  if [[ -z $FARM__APT_UPDATED ]]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || farm_die "apt-get update failed"
+    FARM__APT_UPDATED=1
+  fi
+  # -o DPkg::Lock::Timeout: wait for another apt run rather than fail at once.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" >&2 ||
+    farm_die "apt-get install ${missing[*]} failed"
+  farm__pg_bindir >/dev/null || farm_die "postgresql is installed but no initdb/pg_ctl was found"
+}
+
+# Prints the folder with PostgreSQL's server programs (initdb, postgres): the one on PATH, else
+# Debian's newest /usr/lib/postgresql/N/bin. Fails when there is none.
+farm__pg_bindir() {
+  local d
+  if command -v initdb >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1; then
+    dirname "$(readlink -f "$(command -v postgres)")"
+    return 0
+  fi
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [[ -x $d/initdb && -x $d/postgres ]]; then
+      printf '%s\n' "$d"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# farm_free_port: prints a TCP port on 127.0.0.1 that nothing listens on now.
+farm_free_port() {
+  local port i
+  for ((i = 0; i < 200; i++)); do
+    port=$((20000 + RANDOM % 40000))
+    if ! farm_port_open 127.0.0.1 "$port"; then
+      printf '%s\n' "$port"
+      return 0
+    fi
+  done
+  farm_die "no free port found on 127.0.0.1"
+}
+
+# Runs a command as the postgres user when this script is root (PostgreSQL refuses to run as
+# root); as is otherwise. setpriv executes the program itself, so a pid taken of it is the program's.
+farm__as_postgres() {
+  if [[ $(id -u) -eq 0 ]]; then
+    setpriv --reuid=postgres --regid=postgres --init-groups "$@"
+  else
+    "$@"
+  fi
+}
+
+# farm_start_postgres WORKDIR: a private PostgreSQL with its data in WORKDIR/postgres/data (made
+# once with initdb, C locale, trust on local connections only), listening on 127.0.0.1 at a free
+# port, its unix socket in WORKDIR/postgres/sock. Registered for a fast shutdown (SIGINT) on exit.
+# Sets FARM_POSTGRES_PORT and FARM_POSTGRES (an Npgsql connection string to database postgres).
+farm_start_postgres() {
+  local w=${1:?farm_start_postgres WORKDIR} bin port pid
+  bin=$(farm__pg_bindir) || farm_die "PostgreSQL is not installed (apt-get install -y postgresql)"
+  mkdir -p "$w/postgres"
+  local d
+  d=$(cd "$w/postgres" && pwd)
+  local data=$d/data sock=$d/sock log=$d/postgres.log
+  mkdir -p "$sock"
+  if [[ $(id -u) -eq 0 ]]; then
+    chown -R postgres: "$d"
+  fi
+  # A server left over from an earlier run of the same folder: stop it first.
+  if [[ -f $data/postmaster.pid ]]; then
+    pid=$(head -n 1 "$data/postmaster.pid" | tr -dc '0-9')
+    if [[ -n $pid ]] && farm__proc_is "$pid" postgres; then
+      farm_log "stopping PostgreSQL left over from an earlier run (pid $pid)"
+      farm_stop_pid "$pid" "leftover postgres" INT
+    fi
+  fi
+  if [[ ! -f $data/PG_VERSION ]]; then
+    farm_log "initdb $data"
+    farm__as_postgres "$bin/initdb" -D "$data" -U postgres --auth=trust --locale=C --encoding=UTF8 >"$d/initdb.log" 2>&1 ||
+      { tail -n 20 "$d/initdb.log" >&2; farm_die "initdb failed (log: $d/initdb.log)"; }
+  fi
+  port=$(farm_free_port)
+  farm_log "starting PostgreSQL on 127.0.0.1:$port (log: $log)"
+  # fsync off: a test database that a crash may lose is fine, and it spares the 2-core machine.
+  local as_postgres=()
+  [[ $(id -u) -ne 0 ]] || as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups)
+  setsid "${as_postgres[@]}" "$bin/postgres" -D "$data" -p "$port" -k "$sock" \
+    -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
+    </dev/null >"$log" 2>&1 &
+  pid=$!
+  farm_on_exit_stop "$pid" postgres INT
+  farm_wait_port 127.0.0.1 "$port" 30 "$pid" postgres "$log"
+  FARM_POSTGRES_PORT=$port
+  FARM_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+  farm_log "PostgreSQL is up (pid $pid)"
+}
+
+# farm_start_redis WORKDIR: a private Redis on 127.0.0.1 at a free port, its folder
+# WORKDIR/redis, nothing persisted. Registered for stopping on exit. Sets FARM_REDIS (host:port).
+farm_start_redis() {
+  local w=${1:?farm_start_redis WORKDIR} port
+  command -v redis-server >/dev/null 2>&1 || farm_die "redis-server is not installed (apt-get install -y redis-server)"
+  mkdir -p "$w/redis"
+  local d
+  d=$(cd "$w/redis" && pwd)
+  port=$(farm_free_port)
+  farm_log "starting Redis on 127.0.0.1:$port (log: $d/redis.log)"
+  farm_spawn redis "$d/redis.log" redis-server --port "$port" --bind 127.0.0.1 --dir "$d" \
+    --daemonize no --save '' --appendonly no --protected-mode yes
+  farm_wait_port 127.0.0.1 "$port" 30 "$FARM_SPAWNED_PID" redis "$d/redis.log"
+  FARM_REDIS=127.0.0.1:$port
+  farm_log "Redis is up (pid $FARM_SPAWNED_PID)"
 }

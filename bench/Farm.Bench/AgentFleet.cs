@@ -7,7 +7,7 @@ namespace Farm.Bench;
 
 /// <summary>
 /// <see cref="SimulatedAgent"/>s in this process, enrolled through the Admin API's enrollment tokens
-/// and connected to one controller. Kestrel allows 100 concurrent streams per HTTP/2 connection by
+/// and connected to one controller (or spread over a cluster's, each channel listing another first). Kestrel allows 100 concurrent streams per HTTP/2 connection by
 /// default, so the agents share channels of <see cref="AgentsPerChannel"/>, each its own connection.
 /// </summary>
 public sealed class AgentFleet : IAsyncDisposable
@@ -41,7 +41,9 @@ public sealed class AgentFleet : IAsyncDisposable
     public int Unexpected => _agents.Sum(a => a.Unexpected);
 
     /// <summary>Enrolls <paramref name="count"/> agents <c>{prefix}-00001</c>… and connects them all at once.</summary>
-    public static async Task<AgentFleet> StartAsync(FarmProcesses farm, string prefix, int count, string label, CancellationToken cancellationToken)
+    public static async Task<AgentFleet> StartAsync(
+        FarmProcesses farm, string prefix, int count, string label, CancellationToken cancellationToken,
+        Action<JobOffer>? onOffer = null, bool reconnect = false)
     {
         var fleet = new AgentFleet();
         try
@@ -64,20 +66,22 @@ public sealed class AgentFleet : IAsyncDisposable
 
             fleet.EnrollTime = clock.Elapsed;
 
+            // At least one channel per controller of a cluster, so the sessions spread over them all.
+            var channels = Math.Max((count + AgentsPerChannel - 1) / AgentsPerChannel, farm.Addresses.Count);
+            for (var c = 0; c < channels; c++)
+            {
+                fleet._channels.Add(farm.AgentChannel(c));
+            }
+
             for (var i = 0; i < count; i++)
             {
-                if (i % AgentsPerChannel == 0)
-                {
-                    fleet._channels.Add(GrpcChannel.ForAddress(farm.Address));
-                }
-
-                fleet._agents.Add(new SimulatedAgent(Id(prefix, i), credentials[i], label, fleet._channels[^1]));
+                fleet._agents.Add(new SimulatedAgent(Id(prefix, i), credentials[i], label, fleet._channels[i % channels], onOffer));
             }
 
             clock.Restart();
             foreach (var agent in fleet._agents)
             {
-                fleet._sessions.Add(Task.Run(() => agent.RunAsync(fleet._stop.Token), CancellationToken.None));
+                fleet._sessions.Add(Task.Run(() => reconnect ? agent.RunReconnectingAsync(fleet._stop.Token) : agent.RunAsync(fleet._stop.Token), CancellationToken.None));
             }
 
             var welcomed = Task.WhenAll(fleet._agents.Select(a => a.Welcomed));

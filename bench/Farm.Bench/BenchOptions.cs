@@ -6,13 +6,16 @@ namespace Farm.Bench;
 public sealed record BenchOptions
 {
     public const string Usage = """
-        Usage: bench/run.sh [--suite dispatch|throughput|idle] [--stages N] [--block B] [--agents N[,N...]]
+        Usage: bench/run.sh [--suite dispatch|throughput|idle|cluster] [--stages N] [--block B] [--agents N[,N...]]
                             [--executions E] [--hold S] [--docs PATH | --no-docs] [--logs DIR] [--image IMAGE]
 
           --suite S      dispatch (default): the dispatch-latency benchmark, a real agent and containers.
                          throughput: simulated agents (in this process, no containers, no logs) answer
                          every offer at once; completed actions per second, controller CPU and peak RSS.
                          idle: simulated agents connected and heartbeating, held; controller RSS and CPU.
+                         cluster: executions/s of 1 controller and of 3 (PostgreSQL store, Redis
+                         membership; run.sh starts both), then kill -9 of the dispatcher's controller
+                         to the first offer through a survivor, 3 rounds. --agents N sets its fleet (30).
           --stages N     Farm actions to measure, one container action per stage, and as many bare
                          create+start runs. Default 30.
           --block B      stages per pipeline execution; executions and blocks of B bare runs alternate.
@@ -95,7 +98,8 @@ public sealed record BenchOptions
         "dispatch" => Suite.Dispatch,
         "throughput" => Suite.Throughput,
         "idle" => Suite.Idle,
-        _ => throw new BenchException($"--suite must be dispatch, throughput or idle, not '{text}'."),
+        "cluster" => Suite.Cluster,
+        _ => throw new BenchException($"--suite must be dispatch, throughput, idle or cluster, not '{text}'."),
     };
 
     private static int ParseNumber(string name, string text, int min, int max) =>
@@ -120,4 +124,7 @@ public enum Suite
 
     /// <summary>Connected, heartbeating simulated agents at rest.</summary>
     Idle,
+
+    /// <summary>Executions per second of one controller and of three; failover time after a SIGKILL.</summary>
+    Cluster,
 }

@@ -19,6 +19,12 @@ public static class Benchmark
         }
 
         using var docker = new DockerClientConfiguration(new Uri(dockerHost)).CreateClient();
+        if (options.Suite is Suite.Cluster)
+        {
+            await ClusterBenchmark.RunAsync(options, await MachineInfo.ReadAsync(docker, cancellationToken), cancellationToken);
+            return;
+        }
+
         if (options.Suite is not Suite.Dispatch)
         {
             // The engine is asked for its version only (the machine line); the controller never calls it.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Farm.Api.Client;
 using Farm.Api.V1;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -15,7 +16,7 @@ namespace Farm.Bench;
 /// files with UTC timestamps, to line up with the measured times. Disposing kills both; so does this
 /// program's exit, however it ends short of SIGKILL.
 /// </summary>
-public sealed class FarmProcesses : IAsyncDisposable
+public sealed partial class FarmProcesses : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
@@ -30,14 +31,18 @@ public sealed class FarmProcesses : IAsyncDisposable
         AppDomain.CurrentDomain.UnhandledException += (_, _) => KillAll();
     }
 
-    private FarmProcesses(string logsDir, int grpcPort)
+    private FarmProcesses(string logsDir, params int[] grpcPorts)
     {
         LogsDir = logsDir;
-        Address = $"http://127.0.0.1:{grpcPort}";
-        Channel = GrpcChannel.ForAddress(Address);
+        Addresses = [.. grpcPorts.Select(port => $"http://127.0.0.1:{port}")];
+        Address = string.Join(",", Addresses);
+        Channel = ControllerChannel.Create([.. Addresses.Select(a => new Uri(a))], null);
     }
 
+    /// <summary>Every controller's address, comma-separated (one, unless a cluster).</summary>
     public string Address { get; }
+
+    public IReadOnlyList<string> Addresses { get; }
 
     public string LogsDir { get; }
 
@@ -79,7 +84,7 @@ public sealed class FarmProcesses : IAsyncDisposable
             }
 
             farm.Start(RepoPaths.Controller, farm.ControllerLog, controllerEnvironment);
-            await farm.WaitForControllerAsync(cancellationToken);
+            await farm.WaitForControllerAsync(0, farm.Channel, cancellationToken);
             var adminToken = (await File.ReadAllTextAsync(Path.Combine(root, "data", "admin.token"), cancellationToken)).Trim();
             farm.Invoker = farm.Channel.Intercept(headers =>
             {
@@ -112,7 +117,7 @@ public sealed class FarmProcesses : IAsyncDisposable
         }
     }
 
-    /// <summary>The last lines of both logs, for a failure message.</summary>
+    /// <summary>The last lines of every log, for a failure message.</summary>
     public string Tail(int lines = 30)
     {
         foreach (var (_, log) in _children)
@@ -120,7 +125,7 @@ public sealed class FarmProcesses : IAsyncDisposable
             log.Flush();
         }
 
-        return string.Join("\n", new[] { ControllerLog, AgentLog }
+        return string.Join("\n", new[] { ControllerLog, AgentLog }.Concat(Enumerable.Range(0, Addresses.Count).Select(ClusterLog))
             .Where(File.Exists)
             .Select(path => $"--- {path}\n" + string.Join("\n", ReadShared(path).TakeLast(lines))));
     }
@@ -137,7 +142,7 @@ public sealed class FarmProcesses : IAsyncDisposable
         return lines;
     }
 
-    private void Start(string dll, string logPath, Dictionary<string, string> environment)
+    private Process Start(string dll, string logPath, Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet", [dll])
         {
@@ -155,7 +160,7 @@ public sealed class FarmProcesses : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        var log = new StreamWriter(new FileStream(logPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new BenchException($"could not start dotnet {dll}");
         lock (Alive)
         {
@@ -182,12 +187,13 @@ public sealed class FarmProcesses : IAsyncDisposable
         process.ErrorDataReceived += Keep;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return process;
     }
 
-    private async Task WaitForControllerAsync(CancellationToken cancellationToken)
+    private async Task WaitForControllerAsync(int index, GrpcChannel channel, CancellationToken cancellationToken)
     {
-        var controller = _children[0].Process;
-        var client = new Pipelines.PipelinesClient(Channel);
+        var controller = _children[index].Process;
+        var client = new Pipelines.PipelinesClient(channel);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);
         while (true)
@@ -202,7 +208,7 @@ public sealed class FarmProcesses : IAsyncDisposable
                 // Refused for want of a token: it is up, and has written its admin token.
                 return;
             }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled)
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled or StatusCode.Internal)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (controller.HasExited)

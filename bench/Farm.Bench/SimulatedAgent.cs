@@ -12,13 +12,14 @@ namespace Farm.Bench;
 /// succeeded with exit code 0. No container, no process, no workspace, no log (so no ShipLog), no
 /// artifacts. What it costs the controller is the protocol and the bookkeeping, nothing else.
 /// </summary>
-public sealed class SimulatedAgent(string agentId, string credential, string label, GrpcChannel channel)
+public sealed class SimulatedAgent(string agentId, string credential, string label, GrpcChannel channel, Action<JobOffer>? onOffer = null)
 {
     public const int Slots = 2;
 
     private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _acknowledged;
     private int _unexpected;
+    private int _reconnects;
 
     public string AgentId => agentId;
 
@@ -65,6 +66,7 @@ public sealed class SimulatedAgent(string agentId, string credential, string lab
                         break;
                     case ControllerMessage.KindOneofCase.Offer:
                         var attemptId = message.Offer.AttemptId;
+                        onOffer?.Invoke(message.Offer);
                         outbox.Writer.TryWrite(new AgentMessage { OfferReply = new OfferReply { AttemptId = attemptId, Accepted = true } });
                         outbox.Writer.TryWrite(new AgentMessage { Finished = new AttemptFinished { AttemptId = attemptId, Succeeded = true, ExitCode = 0 } });
                         break;
@@ -96,6 +98,30 @@ public sealed class SimulatedAgent(string agentId, string credential, string lab
             await Quietly(heartbeats);
         }
     }
+
+    /// <summary>
+    /// Runs sessions one after another until <paramref name="cancellationToken"/> is cancelled: as a
+    /// real agent does, it says hello again (through its channel, to the next controller that answers)
+    /// when its stream breaks. For the cluster suite, whose controllers are killed on purpose.
+    /// </summary>
+    public async Task RunReconnectingAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _reconnects);
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Sessions <see cref="RunReconnectingAsync"/> opened again after a break.</summary>
+    public int Reconnects => Volatile.Read(ref _reconnects);
 
     private static async Task HeartbeatAsync(ChannelWriter<AgentMessage> outbox, TimeSpan interval, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Farm.Api.Client;
 using Farm.Api.V1;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -34,11 +35,12 @@ internal sealed class ControllerConnection : IDisposable
 
     private readonly GrpcChannel _channel;
 
-    private ControllerConnection(Uri address, string? token, string user, HttpMessageHandler? handler = null)
+    private ControllerConnection(IReadOnlyList<Uri> addresses, string? token, string user, HttpMessageHandler? handler = null)
     {
-        Address = address;
+        Address = string.Join(", ", addresses.Select(a => a.ToString().TrimEnd('/')));
         User = user;
-        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
+        // Several controllers of a cluster: each call goes to the first that answers.
+        _channel = ControllerChannel.Create(addresses, handler);
         var invoker = _channel.CreateCallInvoker().Intercept(headers =>
         {
             headers.Add(UserHeader, user);
@@ -56,8 +58,8 @@ internal sealed class ControllerConnection : IDisposable
         Deployments = new Deployments.DeploymentsClient(invoker);
     }
 
-    /// <summary>The address calls go to, shown in "cannot reach" messages.</summary>
-    public Uri Address { get; }
+    /// <summary>The address (or addresses, comma-separated) calls go to, shown in "cannot reach" messages.</summary>
+    public string Address { get; }
 
     /// <summary>The name every call sends in <see cref="UserHeader"/>.</summary>
     public string User { get; }
@@ -79,15 +81,15 @@ internal sealed class ControllerConnection : IDisposable
     /// <exception cref="CliException">The address is not an absolute http:// or https:// URL, or the CA file is unusable.</exception>
     public static ControllerConnection Open(string? option, string? caCertificateOption, Func<string, string?> environment)
     {
-        var address = ResolveAddress(option, environment);
+        var addresses = ResolveAddresses(option, environment);
         var roots = ResolveCaCertificates(caCertificateOption, environment);
-        var handler = roots is not null && address.Scheme == Uri.UriSchemeHttps ? TrustOnly(roots) : null;
-        return new(address, environment(TokenVariable), ResolveUser(environment, Environment.UserName, Environment.MachineName), handler);
+        var handler = roots is not null && addresses[0].Scheme == Uri.UriSchemeHttps ? TrustOnly(roots) : null;
+        return new(addresses, environment(TokenVariable), ResolveUser(environment, Environment.UserName, Environment.MachineName), handler);
     }
 
     /// <summary>As <see cref="Open(string?, Func{string, string?})"/>, over <paramref name="handler"/> (null for the default) so tests can see what is sent.</summary>
     internal static ControllerConnection Open(string? option, Func<string, string?> environment, HttpMessageHandler? handler) =>
-        new(ResolveAddress(option, environment), environment(TokenVariable),
+        new(ResolveAddresses(option, environment), environment(TokenVariable),
             ResolveUser(environment, Environment.UserName, Environment.MachineName), handler);
 
     /// <summary>
@@ -103,18 +105,23 @@ internal sealed class ControllerConnection : IDisposable
         return string.Concat(name.Select(c => c is >= ' ' and <= '~' ? c : '?'));
     }
 
-    /// <summary>Chooses the address by precedence; separate from <see cref="Open"/> so it can be tested.</summary>
-    public static Uri ResolveAddress(string? option, Func<string, string?> environment)
+    /// <summary>
+    /// Chooses the address by precedence: one, or several controllers of a cluster separated by
+    /// commas. Separate from <see cref="Open"/> so it can be tested.
+    /// </summary>
+    public static IReadOnlyList<Uri> ResolveAddresses(string? option, Func<string, string?> environment)
     {
         var (text, source) = !string.IsNullOrWhiteSpace(option) ? (option, "--controller")
             : environment(AddressVariable) is { Length: > 0 } fromEnvironment ? (fromEnvironment, AddressVariable)
             : (DefaultAddress, "the default");
-        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+        try
         {
-            throw new CliException($"{source} is '{text}', which is not an address such as {DefaultAddress}.");
+            return ControllerChannel.ParseAddresses(text, source, DefaultAddress);
         }
-
-        return address;
+        catch (FormatException e)
+        {
+            throw new CliException(e.Message);
+        }
     }
 
     /// <summary>

@@ -76,7 +76,7 @@ public sealed class ExecutionGrainTests
         var run = (await execution.Get())!;
         Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal("a1", run.Stages[0].Actions[0].Agent);
-        var history = await new ExecutionHistory(new SqliteDatabase(Options(cluster.DataDir))).ListAsync("ship", 10);
+        var history = await new ExecutionHistory(new FarmDatabase(StoreSelection.Dialect(Options(cluster.DataDir).Value))).ListAsync("ship", 10);
         Assert.Equal(RunStatus.Succeeded, Assert.Single(history).Status);
     }
 

@@ -217,7 +217,7 @@ public class FarmHost : IAsyncLifetime
         }, StartTimeout, () => "the controller does not answer:\n" + ControllerOutput());
     }
 
-    private static Process Start(string dll, Dictionary<string, string> environment, List<string>? output)
+    internal static Process Start(string dll, Dictionary<string, string> environment, List<string>? output)
     {
         var start = new ProcessStartInfo("dotnet", [dll])
         {
@@ -272,7 +272,7 @@ public class FarmHost : IAsyncLifetime
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build the solution first: {path} is missing.");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Farm.Agent.Artifacts;
 using Farm.Agent.Executors;
 using Farm.Agent.Hosting;
 using Farm.Agent.Logs;
+using Farm.Agent.Telemetry;
 using Farm.Api.V1;
 using Microsoft.Extensions.Options;
 
@@ -41,6 +43,7 @@ public sealed partial class AttemptSupervisor(
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _resultsChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _workDir = Path.GetFullPath(options.Value.WorkDir);
+    private readonly string _agentId = options.Value.AgentId;
 
     /// <summary>Slots free for new work; none while draining, so the controller offers nothing.</summary>
     public int FreeSlots => _draining ? 0 : Math.Max(0, options.Value.Slots - _running.Count);
@@ -198,6 +201,7 @@ public sealed partial class AttemptSupervisor(
         var outputFolder = Path.Combine(_workDir, "outputs", attemptId);
         var spoolPath = Path.Combine(_workDir, "logs", attemptId + ".log");
         var mask = new SecretMask(offer.Spec.MaskedValues);
+        using var span = AgentTracing.StartAttempt(attemptId, offer.Traceparent, _agentId);
         ExecutorResult? result = null;
         Produced? produced = null;
         LogSpool? spool = null;
@@ -282,7 +286,9 @@ public sealed partial class AttemptSupervisor(
                 Succeeded = result.Succeeded,
                 ExitCode = result.ExitCode ?? -1,
                 Message = mask.Apply(result.FailureMessage ?? ""),
+                Traceparent = span?.Id ?? "",
             };
+            span?.SetStatus(result.Succeeded ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
             if (result.Succeeded && produced is not null)
             {
                 foreach (var (key, value) in produced.Outputs)

@@ -19,7 +19,7 @@ internal static partial class InstallCommand
     {
         var controller = new Option<string>("--controller")
         {
-            Description = "The controller's gRPC address, e.g. https://farm.example.com:7070.",
+            Description = "The controller's gRPC address, e.g. https://farm.example.com:7070; a cluster's controllers separated by commas.",
             HelpName = "URL",
             Required = true,
         };
@@ -27,7 +27,7 @@ internal static partial class InstallCommand
         {
             if (result.GetValueOrDefault<string>() is { } value && !IsControllerAddress(value))
             {
-                result.AddError($"--controller '{value}' is not an http:// or https:// address such as https://farm.example.com:7070.");
+                result.AddError($"--controller '{value}' is not an http:// or https:// address such as https://farm.example.com:7070, or several of one scheme separated by commas.");
             }
         });
         var token = new Option<string>("--enroll-token")
@@ -139,8 +139,18 @@ internal static partial class InstallCommand
             .Distinct(StringComparer.Ordinal)
             .ToList();
 
-    private static bool IsControllerAddress(string value) =>
-        Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+    private static bool IsControllerAddress(string value)
+    {
+        try
+        {
+            Farm.Api.Client.ControllerChannel.ParseAddresses(value, "--controller", "https://farm.example.com:7070");
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
 
     // The controller's rule for labels in runsOn (src/Core PipelineParser), so every label can be selected.
     [GeneratedRegex("^[A-Za-z0-9_.=:/-]{1,100}$", RegexOptions.CultureInvariant)]

@@ -3,15 +3,34 @@ using Farm.Agent.Attempts;
 using Farm.Agent.Executors;
 using Farm.Agent.Logs;
 using Farm.Agent.Sessions;
+using Farm.Agent.Telemetry;
+using Farm.Api.Client;
 using Farm.Api.V1;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Farm.Agent.Hosting;
 
 public static class AgentExtensions
 {
+    private const string DefaultAddress = "http://127.0.0.1:7070";
+
+    private static string? AddressProblem(string addresses)
+    {
+        try
+        {
+            ControllerChannel.ParseAddresses(addresses, $"{AgentOptions.Section}:Controller", DefaultAddress);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>
     /// Registers the agent: options validated at start, one gRPC channel, executors, the session
     /// worker, and a host shutdown timeout long enough for <paramref name="drain"/> (default
@@ -27,8 +46,8 @@ public static class AgentExtensions
         builder.Services.AddOptions<AgentOptions>()
             .Bind(builder.Configuration.GetSection(AgentOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => Uri.TryCreate(o.Controller, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https",
-                $"{AgentOptions.Section}:Controller must be an http:// or https:// address such as http://127.0.0.1:7070.")
+            .Validate(o => AddressProblem(o.Controller) is null,
+                $"{AgentOptions.Section}:Controller must be an http:// or https:// address such as http://127.0.0.1:7070, or several of one scheme separated by commas (the controllers of a cluster).")
             .Validate(o => string.IsNullOrWhiteSpace(o.CaCertificatePath) || ControllerTrust.TryLoad(o.CaCertificatePath) is not null,
                 $"{AgentOptions.Section}:CaCertificatePath must name a readable PEM file with at least one CA certificate (-----BEGIN CERTIFICATE-----).")
             .Validate(o => o.Labels.All(l => !string.IsNullOrWhiteSpace(l)), $"{AgentOptions.Section}:Labels must not contain empty labels.")
@@ -51,7 +70,8 @@ public static class AgentExtensions
                 handler.TrustOnly(ControllerTrust.TryLoad(options.CaCertificatePath)!);
             }
 
-            return GrpcChannel.ForAddress(options.Controller, new GrpcChannelOptions { HttpHandler = handler });
+            // Several controllers: calls go to the first that answers, and to the next when it fails.
+            return ControllerChannel.Create(ControllerChannel.ParseAddresses(options.Controller, $"{AgentOptions.Section}:Controller", DefaultAddress), handler);
         });
         builder.Services.AddSingleton(sp => new AgentSessions.AgentSessionsClient(sp.GetRequiredService<GrpcChannel>()));
         builder.Services.AddSingleton<ControllerCallOptions>();
@@ -66,6 +86,14 @@ public static class AgentExtensions
         builder.Services.AddSingleton<ArtifactTransfer>();
         builder.Services.AddSingleton<AttemptSupervisor>();
         builder.Services.AddHostedService<AgentWorker>();
+        if (builder.Configuration[$"{AgentOptions.Section}:OtlpEndpoint"] is { Length: > 0 } otlp
+            && Uri.TryCreate(otlp, UriKind.Absolute, out var collector))
+        {
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(r => r.AddService("farm-agent"))
+                .WithTracing(t => t.AddSource(AgentTracing.SourceName).AddOtlpExporter(o => o.Endpoint = collector));
+        }
+
         return builder;
     }
 }

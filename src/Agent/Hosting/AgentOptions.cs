@@ -7,7 +7,11 @@ public sealed class AgentOptions
 {
     public const string Section = "Farm:Agent";
 
-    /// <summary>The controller's gRPC address. Default <c>http://127.0.0.1:7070</c>.</summary>
+    /// <summary>
+    /// The controller's gRPC address, or the addresses of a cluster's controllers separated by commas
+    /// (<c>https://ctl1:7070,https://ctl2:7070</c>): the agent keeps its session with the first that
+    /// answers and moves to the next when it fails. Default <c>http://127.0.0.1:7070</c>.
+    /// </summary>
     [Required]
     public string Controller { get; set; } = "http://127.0.0.1:7070";
 
@@ -30,6 +34,12 @@ public sealed class AgentOptions
     /// <summary>This agent's id in the fleet. Default: the host name.</summary>
     [Required]
     public string AgentId { get; set; } = Environment.MachineName;
+
+    /// <summary>
+    /// Where to send the agent's spans (one per attempt, in the execution's trace), an OTLP/gRPC
+    /// collector such as <c>http://127.0.0.1:4317</c>. Default none: nothing is sent.
+    /// </summary>
+    public string? OtlpEndpoint { get; set; }
 
     /// <summary>Labels actions select with <c>runsOn</c>. Default none.</summary>
     public List<string> Labels { get; set; } = [];

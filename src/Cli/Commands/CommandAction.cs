@@ -58,8 +58,8 @@ internal static class CommandAction
     }
 
     /// <summary>The advice for a controller that does not answer: the likeliest causes and their fixes.</summary>
-    public static string Unreachable(Uri? address, RpcException e) =>
-        $"farm: cannot reach the controller at {address?.ToString().TrimEnd('/') ?? ControllerConnection.DefaultAddress} ({Detail(e)}); "
+    public static string Unreachable(string? address, RpcException e) =>
+        $"farm: cannot reach the controller at {address ?? ControllerConnection.DefaultAddress} ({Detail(e)}); "
         + (IsCertificateFailure(e)
             ? $"its TLS certificate is not trusted here: pass the CA that signed it with --ca-cert FILE or {ControllerConnection.CaCertificateVariable}"
             : $"is it running? Start it with ./run.sh or set {ControllerConnection.AddressVariable}");

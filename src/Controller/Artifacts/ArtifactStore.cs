@@ -27,7 +27,7 @@ public sealed class ArtifactStore
 
     public ArtifactStore(IOptions<ControllerOptions> options)
     {
-        _root = Path.Combine(Path.GetFullPath(options.Value.DataDir), "artifacts", "sha256");
+        _root = Path.Combine(options.Value.FilesDir, "artifacts", "sha256");
     }
 
     /// <summary>True for 64 lower-case hex digits, the only form the store accepts.</summary>

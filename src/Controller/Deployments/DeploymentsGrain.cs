@@ -36,7 +36,7 @@ public sealed class DeploymentsState
 }
 
 public sealed class DeploymentsGrain(
-    [PersistentState("deployments", SqliteGrainStorage.Name)] IPersistentState<DeploymentsState> state) : Grain, IDeploymentsGrain
+    [PersistentState("deployments", RelationalGrainStorage.Name)] IPersistentState<DeploymentsState> state) : Grain, IDeploymentsGrain
 {
     /// <summary>Deploys kept per environment and service; the oldest go first.</summary>
     internal const int KeptPerService = 200;

@@ -83,6 +83,7 @@ internal sealed class AgentConnection : IAgentObserver
                 Stage = job.Stage,
                 Action = job.ActionName,
                 Spec = spec,
+                Traceparent = job.TraceParent ?? "",
             },
         });
         return Task.CompletedTask;

@@ -4,6 +4,7 @@ using Farm.Controller.Executions;
 using Farm.Controller.Hosting;
 using Farm.Controller.Logs;
 using Farm.Controller.Security;
+using Farm.Controller.Telemetry;
 using Farm.Core.Executions;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -61,10 +62,9 @@ public sealed partial class AgentSessionService(
             (await ClaimAsync(attemptId, hello.AgentId) ? keep : abandon).Add(attemptId);
         }
 
-        await Dispatcher.Connect(
-            new AgentRegistration(hello.AgentId, connectionId, record?.Labels ?? hello.Labels.ToArray(), hello.Slots, keep.ToArray(),
-                Draining: record?.DrainedAt is not null),
-            observer);
+        var registration = new AgentRegistration(hello.AgentId, connectionId, record?.Labels ?? hello.Labels.ToArray(), hello.Slots, keep.ToArray(),
+            Draining: record?.DrainedAt is not null);
+        await Dispatcher.Connect(registration, observer);
         LogSession(hello.AgentId, hello.Version, keep.Count, abandon.Count);
 
         var welcome = new Welcome { HeartbeatIntervalMs = (int)options.Value.HeartbeatInterval.TotalMilliseconds };
@@ -82,7 +82,7 @@ public sealed partial class AgentSessionService(
 
             while (await requests.MoveNext(session.Token))
             {
-                await HandleAsync(hello.AgentId, connectionId, connection, requests.Current);
+                await HandleAsync(registration, observer, connection, requests.Current);
             }
         }
         catch (OperationCanceledException) when (connection.EndReason is { } reason)
@@ -179,12 +179,13 @@ public sealed partial class AgentSessionService(
         return hello;
     }
 
-    private async Task HandleAsync(string agentId, Guid connectionId, AgentConnection connection, AgentMessage message)
+    private async Task HandleAsync(AgentRegistration registration, IAgentObserver observer, AgentConnection connection, AgentMessage message)
     {
+        var agentId = registration.AgentId;
         switch (message.KindCase)
         {
             case AgentMessage.KindOneofCase.Heartbeat:
-                await Dispatcher.Heartbeat(agentId, connectionId, message.Heartbeat.FreeSlots, message.Heartbeat.RunningAttemptIds.ToArray());
+                await HeartbeatAsync(registration, observer, message.Heartbeat);
                 break;
 
             case AgentMessage.KindOneofCase.OfferReply:
@@ -199,25 +200,54 @@ public sealed partial class AgentSessionService(
                 break;
 
             case AgentMessage.KindOneofCase.Finished:
-                var finished = message.Finished;
-                // The slot first, so the next stage's attempt finds it free.
-                await Dispatcher.Released(agentId, finished.AttemptId);
-                if (AttemptIds.ExecutionOf(finished.AttemptId) is { } executionId)
-                {
-                    await grains.GetGrain<IExecutionGrain>(executionId).Finish(new AttemptResult(
-                        finished.AttemptId, finished.Succeeded, finished.ExitCode < 0 ? null : finished.ExitCode,
-                        string.IsNullOrEmpty(finished.Message) ? null : finished.Message,
-                        new Dictionary<string, string>(finished.Outputs),
-                        finished.Artifacts.Select(a => new Core.Executions.ArtifactRef(a.Name, a.Sha256, a.Size)).ToArray()));
-                }
-
-                connection.Send(new ControllerMessage { FinishedAck = new FinishedAck { AttemptId = finished.AttemptId } });
+                await FinishAsync(agentId, connection, message.Finished);
                 break;
 
             default:
                 LogUnexpected(agentId, message.KindCase.ToString());
                 break;
         }
+    }
+
+    private async Task HeartbeatAsync(AgentRegistration registration, IAgentObserver observer, Heartbeat heartbeat)
+    {
+        var agentId = registration.AgentId;
+        var running = heartbeat.RunningAttemptIds.ToArray();
+        try
+        {
+            if (!await Dispatcher.Heartbeat(agentId, registration.ConnectionId, heartbeat.FreeSlots, running))
+            {
+                // The dispatcher is a new activation that lost its registry (in a cluster, its
+                // silo died): this session, on a silo that lives, registers the agent again.
+                LogRegisteredAgain(agentId);
+                var drained = (await agents.GetAsync(agentId))?.DrainedAt is not null;
+                await Dispatcher.Connect(registration with { Running = running, Draining = drained }, observer);
+            }
+        }
+        catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+        {
+            // The dispatcher's silo died and the cluster has not yet moved it: the session stays
+            // open, and the next heartbeat reaches the dispatcher's new activation.
+            LogDispatcherUnreachable(agentId, e.Message);
+        }
+    }
+
+    private async Task FinishAsync(string agentId, AgentConnection connection, AttemptFinished finished)
+    {
+        // A child of the agent's span of the attempt: the trace comes back to the controller.
+        using var span = FarmTracing.Result(finished.Traceparent, finished.AttemptId);
+        // The slot first, so the next stage's attempt finds it free.
+        await Dispatcher.Released(agentId, finished.AttemptId);
+        if (AttemptIds.ExecutionOf(finished.AttemptId) is { } executionId)
+        {
+            await grains.GetGrain<IExecutionGrain>(executionId).Finish(new AttemptResult(
+                finished.AttemptId, finished.Succeeded, finished.ExitCode < 0 ? null : finished.ExitCode,
+                string.IsNullOrEmpty(finished.Message) ? null : finished.Message,
+                new Dictionary<string, string>(finished.Outputs),
+                finished.Artifacts.Select(a => new Core.Executions.ArtifactRef(a.Name, a.Sha256, a.Size)).ToArray()));
+        }
+
+        connection.Send(new ControllerMessage { FinishedAck = new FinishedAck { AttemptId = finished.AttemptId } });
     }
 
     private async Task<bool> ClaimAsync(string attemptId, string agentId) =>
@@ -241,6 +271,12 @@ public sealed partial class AgentSessionService(
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Agent {AgentId} ({Version}) in session; resumes {Kept} attempts, abandons {Abandoned}")]
     private partial void LogSession(string agentId, string version, int kept, int abandoned);
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Agent {AgentId}'s heartbeat did not reach the dispatcher: {Reason}")]
+    private partial void LogDispatcherUnreachable(string agentId, string reason);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Agent {AgentId} registered again with a new dispatcher")]
+    private partial void LogRegisteredAgain(string agentId);
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Agent {AgentId} sent an unexpected {Kind} message; ignored")]
     private partial void LogUnexpected(string agentId, string kind);

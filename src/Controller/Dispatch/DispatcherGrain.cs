@@ -1,4 +1,5 @@
 using Farm.Controller.Hosting;
+using Farm.Controller.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Farm.Controller.Dispatch;
@@ -6,15 +7,27 @@ namespace Farm.Controller.Dispatch;
 public sealed partial class DispatcherGrain(
     IOptions<ControllerOptions> options,
     TimeProvider time,
+    FarmMetrics metrics,
     ILogger<DispatcherGrain> logger) : Grain, IDispatcherGrain
 {
+    // When each queued attempt entered the queue, for the dispatch latency.
+    private readonly Dictionary<string, DateTimeOffset> _queuedAt = new(StringComparer.Ordinal);
     private readonly LinkedList<Job> _queue = new();
     private readonly Dictionary<string, ConnectedAgent> _agents = new(StringComparer.Ordinal);
+    private DateTimeOffset _activatedAt;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _activatedAt = time.GetUtcNow();
         // The registry lives in memory; an idle dispatcher must not be collected while agents are connected.
         DelayDeactivation(TimeSpan.FromDays(3650));
+        Report();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.Dispatcher(null);
         return Task.CompletedTask;
     }
 
@@ -25,6 +38,7 @@ public sealed partial class DispatcherGrain(
             if (!IsKnown(job.AttemptId))
             {
                 _queue.AddLast(job);
+                _queuedAt[job.AttemptId] = time.GetUtcNow();
             }
         }
 
@@ -59,16 +73,23 @@ public sealed partial class DispatcherGrain(
             // Its attempts are no longer vouched for; their executions' leases decide what happens.
             _agents.Remove(agentId);
             LogDisconnected(agentId);
+            Report();
         }
 
         return Task.CompletedTask;
     }
 
-    public Task Heartbeat(string agentId, Guid connectionId, int freeSlots, string[] running)
+    public Task<bool> Heartbeat(string agentId, Guid connectionId, int freeSlots, string[] running)
     {
-        if (!_agents.TryGetValue(agentId, out var agent) || agent.Registration.ConnectionId != connectionId)
+        if (!_agents.TryGetValue(agentId, out var agent))
         {
-            return Task.CompletedTask;
+            return Task.FromResult(false);
+        }
+
+        if (agent.Registration.ConnectionId != connectionId)
+        {
+            // An older session of an agent that has connected again since: the newer one counts.
+            return Task.FromResult(true);
         }
 
         var now = time.GetUtcNow();
@@ -89,7 +110,7 @@ public sealed partial class DispatcherGrain(
 
         agent.FreeSlots = Math.Max(0, freeSlots - agent.Offered.Count);
         Pump();
-        return Task.CompletedTask;
+        return Task.FromResult(true);
     }
 
     public Task OfferAnswered(string agentId, string attemptId, bool accepted)
@@ -139,11 +160,15 @@ public sealed partial class DispatcherGrain(
             }
         }
 
+        Report();
         return Task.CompletedTask;
     }
 
     public Task<string[]> Alive(string[] attemptIds) =>
         Task.FromResult(attemptIds.Where(IsKnown).ToArray());
+
+    public Task<Vouch> Vouch(string[] attemptIds) =>
+        Task.FromResult(new Vouch(attemptIds.Where(IsKnown).ToArray(), _activatedAt));
 
     public Task<AgentStatus[]> Agents() =>
         Task.FromResult(_agents.Values
@@ -206,6 +231,7 @@ public sealed partial class DispatcherGrain(
             if (node.Value.AttemptId == attemptId)
             {
                 _queue.Remove(node);
+                _queuedAt.Remove(attemptId);
                 return;
             }
         }
@@ -230,11 +256,20 @@ public sealed partial class DispatcherGrain(
                 agent.Offered[job.AttemptId] = (job, time.GetUtcNow());
                 LogOffered(job.AttemptId, agent.Registration.AgentId);
                 agent.Observer.Offer(job);
+                if (_queuedAt.Remove(job.AttemptId, out var queuedAt))
+                {
+                    metrics.Dispatched(time.GetUtcNow() - queuedAt);
+                }
             }
 
             node = next;
         }
+
+        Report();
     }
+
+    private void Report() => metrics.Dispatcher(new DispatcherGauges(
+        _queue.Count, _agents.Values.Sum(a => a.Running.Count + a.Offered.Count), _agents.Count));
 
     private sealed class ConnectedAgent(AgentRegistration registration, IAgentObserver observer, DateTimeOffset now)
     {

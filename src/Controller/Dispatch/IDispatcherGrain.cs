@@ -18,8 +18,12 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
     /// <summary>A connection ended. Ignored when the agent has connected again since.</summary>
     Task Disconnect(string agentId, Guid connectionId);
 
-    /// <summary>Capacity and running attempts reported by the agent.</summary>
-    Task Heartbeat(string agentId, Guid connectionId, int freeSlots, string[] running);
+    /// <summary>
+    /// Capacity and running attempts reported by the agent. False when this dispatcher does not know
+    /// the connection: it is a new activation (its silo died, or the controller restarted) and the
+    /// session must <see cref="Connect"/> again.
+    /// </summary>
+    Task<bool> Heartbeat(string agentId, Guid connectionId, int freeSlots, string[] running);
 
     /// <summary>The agent's answer to an offer. A refusal puts the attempt back at the head of the queue.</summary>
     Task OfferAnswered(string agentId, string attemptId, bool accepted);
@@ -36,6 +40,13 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
     /// <summary>Of <paramref name="attemptIds"/>, those queued here or held by a connected agent.</summary>
     Task<string[]> Alive(string[] attemptIds);
 
+    /// <summary>
+    /// As <see cref="Alive"/>, with when this activation began: a dispatcher that has just taken over
+    /// (in a cluster, after the silo it lived on died) knows no agent yet, so an execution counts
+    /// every attempt's lease from then at the earliest and agents have a whole lease to register again.
+    /// </summary>
+    Task<Vouch> Vouch(string[] attemptIds);
+
     /// <summary>Connected agents, for display.</summary>
     Task<AgentStatus[]> Agents();
 
@@ -51,6 +62,10 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
     /// <summary>Replaces the labels dispatch matches for a connected agent; ignored when it is not connected.</summary>
     Task SetLabels(string agentId, string[] labels);
 }
+
+/// <summary>What the dispatcher vouches for, and since when it has been able to.</summary>
+[GenerateSerializer, Immutable]
+public sealed record Vouch([property: Id(0)] string[] Alive, [property: Id(1)] DateTimeOffset Since);
 
 /// <summary>A connected agent as the dispatcher sees it.</summary>
 [GenerateSerializer, Immutable]

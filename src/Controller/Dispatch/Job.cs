@@ -20,4 +20,5 @@ public sealed record Job(
     [property: Id(6)] ActionDefinition Action,
     [property: Id(7)] ArtifactRef[] Inputs,
     [property: Id(8)] string[] Masked,
-    [property: Id(9)] string? PinnedAgent = null);
+    [property: Id(9)] string? PinnedAgent = null,
+    [property: Id(10)] string? TraceParent = null);

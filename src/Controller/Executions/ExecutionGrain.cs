@@ -5,6 +5,7 @@ using Farm.Controller.Notifications;
 using Farm.Controller.Pipelines;
 using Farm.Controller.Secrets;
 using Farm.Controller.Storage;
+using Farm.Controller.Telemetry;
 using Farm.Core.Executions;
 using Farm.Core.Pipelines;
 using Microsoft.Extensions.Options;
@@ -12,13 +13,14 @@ using Microsoft.Extensions.Options;
 namespace Farm.Controller.Executions;
 
 public sealed partial class ExecutionGrain(
-    [PersistentState("execution", SqliteGrainStorage.Name)] IPersistentState<ExecutionState> state,
+    [PersistentState("execution", RelationalGrainStorage.Name)] IPersistentState<ExecutionState> state,
     ExecutionHistory history,
     IOptions<ControllerOptions> options,
     ExecutionStarter starter,
     Notifier notifier,
     SecretStore secrets,
     TimeProvider time,
+    FarmMetrics metrics,
     ILogger<ExecutionGrain> logger) : Grain, IExecutionGrain
 {
     // When each active attempt was last known to be held by an agent or waiting in the dispatcher's
@@ -72,6 +74,7 @@ public sealed partial class ExecutionGrain(
 
         state.State.Source = start.Source;
         state.State.Number = start.Number;
+        state.State.TraceParent = FarmTracing.StartExecution(run.Id, run.Pipeline);
         LogStarted(run.Id, run.PipelineVersion, run.Trigger);
         await Save(run);
     }
@@ -109,6 +112,54 @@ public sealed partial class ExecutionGrain(
         // Heals the history row if the controller stopped between writing state and projection.
         await history.UpsertAsync(Run, state.State.Number);
         await Advance();
+        await ResendQueuedAsync();
+    }
+
+    /// <summary>
+    /// Sends again the attempts that wait for an agent but that the dispatcher does not hold: after a
+    /// restart, or when the dispatcher's silo died, they were in its memory only. Without this they
+    /// would wait a whole lease before being queued again. The same attempt offered twice is
+    /// harmless: the first agent to claim it runs it; a later claim is refused and that agent cancels.
+    /// </summary>
+    private async Task ResendQueuedAsync()
+    {
+        if (Run is not { IsFinished: false } run)
+        {
+            return;
+        }
+
+        var queued = run.Stages.SelectMany((s, si) => s.Actions.Select((a, ai) => (At: new ActionRef(si, ai), Action: a)))
+            .Where(x => x.Action is { IsActive: true, Status: RunStatus.Queued } && !RunsInController(x.Action))
+            .ToList();
+        if (queued.Count == 0)
+        {
+            return;
+        }
+
+        var alive = (await Dispatcher.Vouch(queued.Select(x => x.Action.AttemptId!).ToArray())).Alive.ToHashSet();
+        var jobs = new List<Job>();
+        IReadOnlyDictionary<string, string>? pipelineSecrets = null;
+        foreach (var (at, action) in queued.Where(x => !alive.Contains(x.Action.AttemptId!)))
+        {
+            var stage = Definition.Stages[at.Stage];
+            pipelineSecrets ??= await secrets.ValuesAsync(run.Pipeline);
+            if (ActionResolver.TryResolve(stage.Actions[at.Action], run, pipelineSecrets, out var definition, out var dispatched, out var masked, out _))
+            {
+                if (definition.Type == ActionType.Container)
+                {
+                    definition = definition with { Resources = options.Value.LimitsFor(definition.Resources) };
+                }
+
+                jobs.Add(new Job(action.AttemptId!, run.Id, run.Pipeline, stage.Name, definition.Name, definition.RunsOn.ToArray(),
+                    definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray(), FarmTracing.Dispatch(state.State.TraceParent, action.AttemptId!)));
+            }
+        }
+
+        if (jobs.Count > 0)
+        {
+            LogResent(run.Id, jobs.Count);
+            await Enqueue(jobs);
+        }
     }
 
     public async Task<bool> Claim(string attemptId, string agentId)
@@ -156,6 +207,12 @@ public sealed partial class ExecutionGrain(
 
         _vouched.Remove(result.AttemptId);
         await Save(next);
+        if (ExecutionMachine.Find(next, result.AttemptId) is { } at
+            && next.Stages[at.Stage].Actions[at.Action] is { StartedAt: { } started, FinishedAt: { } finished } action)
+        {
+            metrics.ActionFinished(finished - started, action.Status.ToString().ToLowerInvariant());
+        }
+
         await Advance();
     }
 
@@ -370,7 +427,8 @@ public sealed partial class ExecutionGrain(
             }
 
             jobs.Add(new Job(attemptId, run.Id, run.Pipeline, stage.Name, resolved.Name, resolved.RunsOn.ToArray(), resolved,
-                dispatched!.InputArtifacts.ToArray(), masked.ToArray(), run.Stages[at.Stage].Actions[at.Action].NextTarget));
+                dispatched!.InputArtifacts.ToArray(), masked.ToArray(), run.Stages[at.Stage].Actions[at.Action].NextTarget,
+                FarmTracing.Dispatch(state.State.TraceParent, attemptId)));
         }
 
         if (!ReferenceEquals(run, Run))
@@ -525,15 +583,17 @@ public sealed partial class ExecutionGrain(
             return;
         }
 
+        var wasFinished = state.State.Run?.IsFinished == true;
         state.State.Run = run;
         await state.WriteStateAsync();
         await history.UpsertAsync(run, state.State.Number);
         var changed = _changed;
         _changed = NewSignal();
         changed.TrySetResult();
-        if (run.IsFinished)
+        if (run.IsFinished && !wasFinished)
         {
             LogFinished(run.Id, run.Status);
+            metrics.ExecutionFinished((run.FinishedAt ?? time.GetUtcNow()) - run.StartedAt, run.Status.ToString().ToLowerInvariant());
         }
     }
 
@@ -573,7 +633,8 @@ public sealed partial class ExecutionGrain(
             return;
         }
 
-        var alive = (await Dispatcher.Alive(active.Select(x => x.Action.AttemptId!).ToArray())).ToHashSet();
+        var vouch = await Dispatcher.Vouch(active.Select(x => x.Action.AttemptId!).ToArray());
+        var alive = vouch.Alive.ToHashSet();
         var now = time.GetUtcNow();
         var requeue = new List<Job>();
         foreach (var (at, action) in active)
@@ -585,7 +646,14 @@ public sealed partial class ExecutionGrain(
                 continue;
             }
 
-            if (now - _vouched.GetValueOrDefault(attemptId, now) <= options.Value.Lease)
+            // A dispatcher that took over lately has had no time to hear from the agents yet.
+            var since = _vouched.GetValueOrDefault(attemptId, now);
+            if (since < vouch.Since)
+            {
+                _vouched[attemptId] = since = vouch.Since;
+            }
+
+            if (now - since <= options.Value.Lease)
             {
                 continue;
             }
@@ -606,7 +674,8 @@ public sealed partial class ExecutionGrain(
                     }
 
                     requeue.Add(new Job(newAttempt, run.Id, run.Pipeline, stage.Name, definition.Name, definition.RunsOn.ToArray(),
-                        definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray(), action.NextTarget));
+                        definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray(), action.NextTarget,
+                        FarmTracing.Dispatch(state.State.TraceParent, newAttempt)));
                     await Save(next);
                 }
                 else
@@ -658,6 +727,9 @@ public sealed partial class ExecutionGrain(
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Execution {ExecutionId}: attempt {AttemptId} never reached an agent within its lease; queued again")]
     private partial void LogRequeued(string executionId, string attemptId);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Execution {ExecutionId}: {Count} queued attempts sent again to the dispatcher")]
+    private partial void LogResent(string executionId, int count);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Execution {ExecutionId}: attempt {AttemptId} on agent {Agent} lost its lease")]
     private partial void LogLost(string executionId, string attemptId, string? agent);

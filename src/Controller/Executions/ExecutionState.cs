@@ -19,4 +19,10 @@ public sealed class ExecutionState
 
     /// <summary>Set once the parent pipeline action was told this execution finished.</summary>
     public bool ParentNotified { get; set; }
+
+    /// <summary>
+    /// W3C trace context of the execution's root span, made at its start: every dispatch, on any
+    /// silo and after any restart, is a span of this one trace.
+    /// </summary>
+    public string? TraceParent { get; set; }
 }

@@ -1,5 +1,6 @@
 using Farm.Controller.Admin;
 using Farm.Controller.Artifacts;
+using Farm.Controller.Cluster;
 using Farm.Controller.Deployments;
 using Farm.Controller.Dispatch;
 using Farm.Controller.Executions;
@@ -10,6 +11,7 @@ using Farm.Controller.Secrets;
 using Farm.Controller.Security;
 using Farm.Controller.Sources;
 using Farm.Controller.Storage;
+using Farm.Controller.Telemetry;
 using Farm.Controller.Triggers;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +35,7 @@ public static class ControllerExtensions
                 $"{ControllerOptions.Section}:NotifyUrl must be an http:// or https:// address.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ControllerOptions>, ListenValidation>();
+        builder.Services.AddSingleton<IValidateOptions<ControllerOptions>, DeploymentValidation>();
 
         // The gRPC endpoint speaks HTTP/2 only (over TLS, negotiated by ALPN); the webhook endpoint
         // HTTP/1.1, as Git hosts post. With a certificate both serve TLS where their address is https://.
@@ -70,16 +73,13 @@ public static class ControllerExtensions
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = "farm";
-                o.ServiceId = "farm";
-            });
+            silo.UseFarmClustering(settings);
             silo.Services.AddFarmGrainServices();
         });
 
+        builder.AddFarmTelemetry(settings);
         builder.Services.AddHostedService<ExecutionRecovery>();
+        builder.Services.AddHostedService<FailoverRecovery>();
         builder.AddFarmTriggers();
         builder.Services.AddGrpc(o =>
         {
@@ -92,23 +92,25 @@ public static class ControllerExtensions
     }
 
     /// <summary>
-    /// What every silo needs besides clustering and options: the embedded store, grain storage on it,
+    /// What every silo needs besides clustering and options: the relational store, grain storage on it,
     /// the clock, and the serializer for core types. Shared with the tests' in-process cluster.
     /// </summary>
     public static IServiceCollection AddFarmGrainServices(this IServiceCollection services)
     {
+        services.AddMetrics();
+        services.AddSingleton<FarmMetrics>();
         services.AddHttpClient(nameof(Notifier));
         services.AddSingleton<Notifier>();
         services.AddHostedService(sp => sp.GetRequiredService<Notifier>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton(sp => new FarmDatabase(StoreSelection.Dialect(sp.GetRequiredService<IOptions<ControllerOptions>>().Value)));
         services.AddSingleton<ExecutionHistory>();
         services.AddSingleton<PipelineCatalog>();
-        services.AddSingleton<SqliteGrainStorage>();
+        services.AddSingleton<RelationalGrainStorage>();
         services.AddSingleton<SecretStore>();
         services.TryAddSingleton<ISourceResolver, GitSourceResolver>();
         services.AddSingleton<ExecutionStarter>();
-        services.AddKeyedSingleton<IGrainStorage>(SqliteGrainStorage.Name, (sp, _) => sp.GetRequiredService<SqliteGrainStorage>());
+        services.AddKeyedSingleton<IGrainStorage>(RelationalGrainStorage.Name, (sp, _) => sp.GetRequiredService<RelationalGrainStorage>());
         // Core types stay free of Orleans attributes; they cross grain calls as JSON.
         services.AddSerializer(s => s.AddJsonSerializer(
             isSupported: type => type.Namespace?.StartsWith("Farm.Core", StringComparison.Ordinal) == true));
@@ -117,8 +119,8 @@ public static class ControllerExtensions
 
     public static WebApplication MapFarmController(this WebApplication app)
     {
-        // Opens (and migrates) the store now, so a bad data folder stops the start with its reason.
-        app.Services.GetRequiredService<SqliteDatabase>();
+        // Opens (and migrates) the store now, so a bad data folder or database stops the start with its reason.
+        app.Services.GetRequiredService<FarmDatabase>();
         // Before the endpoint answers, so whoever sees it up can read the admin token.
         app.Services.GetRequiredService<AdminTokenBootstrap>().EnsureAdminTokenAsync().GetAwaiter().GetResult();
         app.MapGrpcService<PipelinesService>();
@@ -129,6 +131,7 @@ public static class ControllerExtensions
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapFarmTriggers();
+        app.MapFarmTelemetry();
         return app;
     }
 }

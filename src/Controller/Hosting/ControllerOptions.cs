@@ -39,6 +39,72 @@ public sealed class ControllerOptions
     /// <summary>PEM file of <see cref="CertificatePath"/>'s private key (unencrypted). Default none.</summary>
     public string? CertificateKeyPath { get; set; }
 
+    /// <summary>
+    /// The relational store of grain state, history, tokens, secrets and the audit log:
+    /// <c>sqlite</c> (the default: <c>farm.db</c> in <see cref="DataDir"/>, one controller only),
+    /// <c>postgres</c> or <c>sqlserver</c> (a database every controller of a cluster shares, named by
+    /// <see cref="StoreConnection"/>). The controller applies its migrations at start.
+    /// </summary>
+    public string Store { get; set; } = "sqlite";
+
+    /// <summary>Connection string of a <c>postgres</c> or <c>sqlserver</c> store (Npgsql's or SqlClient's syntax). Default none.</summary>
+    public string? StoreConnection { get; set; }
+
+    /// <summary>
+    /// How silos find each other: <c>localhost</c> (the default: one controller), <c>redis</c>
+    /// (Orleans' Redis membership; <see cref="ClusteringConnection"/> is a StackExchange.Redis
+    /// configuration such as <c>redis1:6379</c>) or <c>adonet</c> (Orleans' ADO.NET membership on
+    /// PostgreSQL or SQL Server, whose tables the operator creates with Orleans' published scripts;
+    /// see docs/deployment.md).
+    /// </summary>
+    public string Clustering { get; set; } = "localhost";
+
+    /// <summary>Where the membership lives for <c>redis</c> or <c>adonet</c> clustering. Default none.</summary>
+    public string? ClusteringConnection { get; set; }
+
+    /// <summary>
+    /// The ADO.NET provider of <c>adonet</c> clustering: <c>Npgsql</c> (the default) or
+    /// <c>Microsoft.Data.SqlClient</c>.
+    /// </summary>
+    public string ClusteringInvariant { get; set; } = "Npgsql";
+
+    /// <summary>
+    /// The IP address other silos reach this one at, with <see cref="SiloPort"/> and
+    /// <see cref="GatewayPort"/>. Default 127.0.0.1; in a cluster across machines, this machine's
+    /// address on the network the controllers share.
+    /// </summary>
+    public string SiloAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The Orleans cluster id; every controller of one cluster has the same. Default <c>farm</c>.</summary>
+    [Required]
+    public string ClusterId { get; set; } = "farm";
+
+    /// <summary>
+    /// Folder of log bodies and artifacts. Default: <see cref="DataDir"/>. In a cluster every
+    /// controller must read what any other wrote, so this is a folder they all mount (NFS, CephFS,
+    /// SMB...), the same path on each; a cluster refuses to start without it.
+    /// </summary>
+    public string? SharedDir { get; set; }
+
+    /// <summary>Where log bodies and artifacts are kept: <see cref="SharedDir"/>, else <see cref="DataDir"/>.</summary>
+    public string FilesDir => Path.GetFullPath(string.IsNullOrWhiteSpace(SharedDir) ? DataDir : SharedDir);
+
+    /// <summary>True when silos form a cluster through Redis or ADO.NET rather than alone on localhost.</summary>
+    public bool IsCluster => Clustering != "localhost";
+
+    /// <summary>
+    /// How long a silo waits for another's answer to a liveness probe; three missed probes and the
+    /// others declare it dead and take over its work. Default 5 s, as Orleans'.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.200", "00:01:00")]
+    public TimeSpan SiloProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Where to send traces, an OTLP/gRPC collector such as <c>http://127.0.0.1:4317</c>. Default
+    /// none: spans are made only for listeners in the process, and nothing is sent.
+    /// </summary>
+    public string? OtlpEndpoint { get; set; }
+
     /// <summary>Orleans silo-to-silo port. Default 11111.</summary>
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;

@@ -33,7 +33,7 @@ public sealed class LogStore
 
     public LogStore(IOptions<ControllerOptions> options)
     {
-        _root = Path.Combine(Path.GetFullPath(options.Value.DataDir), "logs");
+        _root = Path.Combine(options.Value.FilesDir, "logs");
         _maxBytes = options.Value.MaxLogBytes;
     }
 

@@ -6,7 +6,7 @@ using Farm.Core.Pipelines;
 namespace Farm.Controller.Pipelines;
 
 public sealed partial class PipelineGrain(
-    [PersistentState("pipeline", SqliteGrainStorage.Name)] IPersistentState<PipelineState> state,
+    [PersistentState("pipeline", RelationalGrainStorage.Name)] IPersistentState<PipelineState> state,
     PipelineCatalog catalog,
     ExecutionHistory history,
     TimeProvider time,

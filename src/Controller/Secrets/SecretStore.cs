@@ -11,16 +11,17 @@ public sealed record SecretInfo(string Name, DateTimeOffset UpdatedAt);
 
 /// <summary>
 /// Pipeline secrets, encrypted at rest with AES-256-GCM. The key is <c>SecretsKey</c> from the
-/// configuration (base64 of 32 bytes) or, by default, a key file made once in the data folder,
+/// configuration (base64 of 32 bytes) or, by default, a key file made once in the data folder (the
+/// shared folder of a cluster),
 /// readable by its owner only. The pipeline and secret names are the encryption's associated data,
 /// so a ciphertext copied to another row does not decrypt. Thread-safe.
 /// </summary>
 public sealed class SecretStore
 {
-    private readonly SqliteDatabase _database;
+    private readonly FarmDatabase _database;
     private readonly byte[] _key;
 
-    public SecretStore(SqliteDatabase database, IOptions<ControllerOptions> options)
+    public SecretStore(FarmDatabase database, IOptions<ControllerOptions> options)
     {
         _database = database;
         _key = LoadKey(options.Value);
@@ -39,16 +40,15 @@ public sealed class SecretStore
 
         await using var connection = await _database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO secrets (pipeline, name, nonce, ciphertext, tag, updated_at) VALUES ($p, $n, $nonce, $c, $t, $at)
-            ON CONFLICT (pipeline, name) DO UPDATE SET nonce = $nonce, ciphertext = $c, tag = $t, updated_at = $at;
-            """;
-        command.Parameters.AddWithValue("$p", pipeline);
-        command.Parameters.AddWithValue("$n", name);
-        command.Parameters.AddWithValue("$nonce", nonce);
-        command.Parameters.AddWithValue("$c", cipher);
-        command.Parameters.AddWithValue("$t", tag);
-        command.Parameters.AddWithValue("$at", now.ToString("O"));
+        command.CommandText = _database.Dialect.Upsert(
+            "secrets", ["pipeline", "name"], ["pipeline", "name", "nonce", "ciphertext", "tag", "updated_at"],
+            "nonce = excluded.nonce, ciphertext = excluded.ciphertext, tag = excluded.tag, updated_at = excluded.updated_at");
+        command.Add("@pipeline", pipeline);
+        command.Add("@name", name);
+        command.Add("@nonce", nonce);
+        command.Add("@ciphertext", cipher);
+        command.Add("@tag", tag);
+        command.Add("@updated_at", now.ToString("O"));
         await command.ExecuteNonQueryAsync();
     }
 
@@ -57,9 +57,9 @@ public sealed class SecretStore
     {
         await using var connection = await _database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM secrets WHERE pipeline = $p AND name = $n;";
-        command.Parameters.AddWithValue("$p", pipeline);
-        command.Parameters.AddWithValue("$n", name);
+        command.CommandText = "DELETE FROM secrets WHERE pipeline = @p AND name = @n;";
+        command.Add("@p", pipeline);
+        command.Add("@n", name);
         return await command.ExecuteNonQueryAsync() == 1;
     }
 
@@ -67,8 +67,8 @@ public sealed class SecretStore
     {
         await using var connection = await _database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, updated_at FROM secrets WHERE pipeline = $p ORDER BY name;";
-        command.Parameters.AddWithValue("$p", pipeline);
+        command.CommandText = "SELECT name, updated_at FROM secrets WHERE pipeline = @p ORDER BY name;";
+        command.Add("@p", pipeline);
         var list = new List<SecretInfo>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -84,8 +84,8 @@ public sealed class SecretStore
     {
         await using var connection = await _database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, nonce, ciphertext, tag FROM secrets WHERE pipeline = $p;";
-        command.Parameters.AddWithValue("$p", pipeline);
+        command.CommandText = "SELECT name, nonce, ciphertext, tag FROM secrets WHERE pipeline = @p;";
+        command.Add("@p", pipeline);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -115,7 +115,8 @@ public sealed class SecretStore
                 : throw new InvalidOperationException($"{ControllerOptions.Section}:SecretsKey must be base64 of 32 bytes, not {configured.Length}.");
         }
 
-        var path = Path.Combine(Path.GetFullPath(options.DataDir), "secrets.key");
+        // In the shared folder of a cluster, so every controller encrypts with the same key.
+        var path = Path.Combine(options.FilesDir, "secrets.key");
         if (File.Exists(path))
         {
             return Convert.FromBase64String(File.ReadAllText(path).Trim());
@@ -130,10 +131,16 @@ public sealed class SecretStore
             create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var file = new FileStream(path, create))
-        using (var writer = new StreamWriter(file))
+        try
         {
+            using var file = new FileStream(path, create);
+            using var writer = new StreamWriter(file);
             writer.Write(Convert.ToBase64String(key));
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another controller of the cluster made it first: use theirs.
+            return Convert.FromBase64String(File.ReadAllText(path).Trim());
         }
 
         return key;

@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Farm.Controller.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Farm.Controller.Security;
 
@@ -10,7 +10,7 @@ namespace Farm.Controller.Security;
 /// controller-side labels, and what its last hello said. Thread-safe; every call opens its own
 /// connection, so a revocation holds from the next call on.
 /// </summary>
-public sealed partial class AgentStore(SqliteDatabase database)
+public sealed partial class AgentStore(FarmDatabase database)
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")]
     private static partial Regex IdPattern();
@@ -25,15 +25,14 @@ public sealed partial class AgentStore(SqliteDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO agents (agent_id, credential_hash, enrolled_at, enrolled_with) VALUES ($id, $h, $at, $with)
-            ON CONFLICT (agent_id) DO UPDATE SET credential_hash = $h, enrolled_at = $at, enrolled_with = $with, drained_at = NULL
-            WHERE revoked_at IS NULL;
-            """;
-        command.Parameters.AddWithValue("$id", agentId);
-        command.Parameters.AddWithValue("$h", credentialHash);
-        command.Parameters.AddWithValue("$at", StoreText.Time(now));
-        command.Parameters.AddWithValue("$with", enrolledWith);
+        command.CommandText = database.Dialect.Upsert(
+            "agents", ["agent_id"], ["agent_id", "credential_hash", "enrolled_at", "enrolled_with"],
+            "credential_hash = excluded.credential_hash, enrolled_at = excluded.enrolled_at, enrolled_with = excluded.enrolled_with, drained_at = NULL",
+            when: "agents.revoked_at IS NULL");
+        command.Add("@agent_id", agentId);
+        command.Add("@credential_hash", credentialHash);
+        command.Add("@enrolled_at", StoreText.Time(now));
+        command.Add("@enrolled_with", enrolledWith);
         return await command.ExecuteNonQueryAsync() == 1;
     }
 
@@ -42,8 +41,8 @@ public sealed partial class AgentStore(SqliteDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns}, credential_hash FROM agents WHERE agent_id = $id;";
-        command.Parameters.AddWithValue("$id", agentId);
+        command.CommandText = $"SELECT {Columns}, credential_hash FROM agents WHERE agent_id = @id;";
+        command.Add("@id", agentId);
         await using var reader = await command.ExecuteReaderAsync();
         if (!await reader.ReadAsync())
         {
@@ -56,32 +55,32 @@ public sealed partial class AgentStore(SqliteDatabase database)
     }
 
     public async Task<AgentRecord?> GetAsync(string agentId) =>
-        (await QueryAsync("WHERE agent_id = $id", ("$id", agentId))).SingleOrDefault();
+        (await QueryAsync("WHERE agent_id = @id", ("@id", agentId))).SingleOrDefault();
 
     public Task<IReadOnlyList<AgentRecord>> ListAsync() => QueryAsync("ORDER BY agent_id");
 
     /// <summary>Records what the agent's hello said.</summary>
     public Task HelloAsync(string agentId, string[] claimedLabels, int slots, string version, DateTimeOffset now) =>
-        ExecuteAsync("UPDATE agents SET claimed_labels = $l, slots = $s, version = $v, last_seen = $at WHERE agent_id = $id;",
-            ("$id", agentId), ("$l", StoreText.Labels(claimedLabels)), ("$s", slots), ("$v", version), ("$at", StoreText.Time(now)));
+        ExecuteAsync("UPDATE agents SET claimed_labels = @l, slots = @s, version = @v, last_seen = @at WHERE agent_id = @id;",
+            ("@id", agentId), ("@l", StoreText.Labels(claimedLabels)), ("@s", slots), ("@v", version), ("@at", StoreText.Time(now)));
 
     public Task SeenAsync(string agentId, DateTimeOffset now) =>
-        ExecuteAsync("UPDATE agents SET last_seen = $at WHERE agent_id = $id;", ("$id", agentId), ("$at", StoreText.Time(now)));
+        ExecuteAsync("UPDATE agents SET last_seen = @at WHERE agent_id = @id;", ("@id", agentId), ("@at", StoreText.Time(now)));
 
     /// <summary>Marks a working agent drained; false when it is unknown or revoked.</summary>
     public async Task<bool> DrainAsync(string agentId, DateTimeOffset now) =>
-        await ExecuteAsync("UPDATE agents SET drained_at = COALESCE(drained_at, $at) WHERE agent_id = $id AND revoked_at IS NULL;",
-            ("$id", agentId), ("$at", StoreText.Time(now))) == 1;
+        await ExecuteAsync("UPDATE agents SET drained_at = COALESCE(drained_at, @at) WHERE agent_id = @id AND revoked_at IS NULL;",
+            ("@id", agentId), ("@at", StoreText.Time(now))) == 1;
 
     /// <summary>Revokes a working agent; false when it is unknown or already revoked.</summary>
     public async Task<bool> RevokeAsync(string agentId, DateTimeOffset now) =>
-        await ExecuteAsync("UPDATE agents SET revoked_at = $at WHERE agent_id = $id AND revoked_at IS NULL;",
-            ("$id", agentId), ("$at", StoreText.Time(now))) == 1;
+        await ExecuteAsync("UPDATE agents SET revoked_at = @at WHERE agent_id = @id AND revoked_at IS NULL;",
+            ("@id", agentId), ("@at", StoreText.Time(now))) == 1;
 
     /// <summary>Sets (or, with null, removes) the controller-side labels; false for an unknown agent.</summary>
     public async Task<bool> SetLabelsAsync(string agentId, string[]? labels) =>
-        await ExecuteAsync("UPDATE agents SET labels = $l WHERE agent_id = $id;",
-            ("$id", agentId), ("$l", StoreText.OrNull(labels is null ? null : StoreText.Labels(labels)))) == 1;
+        await ExecuteAsync("UPDATE agents SET labels = @l WHERE agent_id = @id;",
+            ("@id", agentId), ("@l", StoreText.OrNull(labels is null ? null : StoreText.Labels(labels)))) == 1;
 
     private const string Columns = "agent_id, enrolled_at, enrolled_with, revoked_at, drained_at, labels, claimed_labels, slots, version, last_seen";
 
@@ -92,7 +91,7 @@ public sealed partial class AgentStore(SqliteDatabase database)
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            command.Add(name, value);
         }
 
         return await command.ExecuteNonQueryAsync();
@@ -105,7 +104,7 @@ public sealed partial class AgentStore(SqliteDatabase database)
         command.CommandText = $"SELECT {Columns} FROM agents {where};";
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            command.Add(name, value);
         }
 
         var list = new List<AgentRecord>();
@@ -118,7 +117,7 @@ public sealed partial class AgentStore(SqliteDatabase database)
         return list;
     }
 
-    private static AgentRecord Read(SqliteDataReader reader) => new(
+    private static AgentRecord Read(DbDataReader reader) => new(
         reader.GetString(0),
         StoreText.Time(reader, 1)!.Value,
         reader.GetString(2),

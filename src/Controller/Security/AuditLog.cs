@@ -7,18 +7,18 @@ namespace Farm.Controller.Security;
 /// <see cref="TokenInterceptor"/> after the call succeeded (and by enrollment). Append-only; nothing
 /// in Farm deletes from it. Thread-safe.
 /// </summary>
-public sealed class AuditLog(SqliteDatabase database)
+public sealed class AuditLog(FarmDatabase database)
 {
     public async Task WriteAsync(AuditRecord record)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($at, $actor, $action, $target, $detail);";
-        command.Parameters.AddWithValue("$at", StoreText.Time(record.At));
-        command.Parameters.AddWithValue("$actor", record.Actor);
-        command.Parameters.AddWithValue("$action", record.Action);
-        command.Parameters.AddWithValue("$target", record.Target);
-        command.Parameters.AddWithValue("$detail", record.Detail);
+        command.CommandText = "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (@at, @actor, @action, @target, @detail);";
+        command.Add("@at", StoreText.Time(record.At));
+        command.Add("@actor", record.Actor);
+        command.Add("@action", record.Action);
+        command.Add("@target", record.Target);
+        command.Add("@detail", record.Detail);
         await command.ExecuteNonQueryAsync();
     }
 
@@ -27,8 +27,8 @@ public sealed class AuditLog(SqliteDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT at, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $limit;";
-        command.Parameters.AddWithValue("$limit", limit);
+        command.CommandText = database.Dialect.SelectLimited("at, actor, action, target, detail FROM audit_log ORDER BY id DESC", "@limit");
+        command.Add("@limit", limit);
         var list = new List<AuditRecord>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

@@ -8,7 +8,7 @@ namespace Farm.Controller.Security;
 /// <see cref="ConsumeAsync"/> takes one use in a single statement, so two agents racing for the last
 /// use cannot both get it. Thread-safe.
 /// </summary>
-public sealed class EnrollTokenStore(SqliteDatabase database)
+public sealed class EnrollTokenStore(FarmDatabase database)
 {
     public async Task<(string Token, EnrollToken Info)> CreateAsync(string createdBy, DateTimeOffset expiresAt, int uses, DateTimeOffset now)
     {
@@ -17,14 +17,14 @@ public sealed class EnrollTokenStore(SqliteDatabase database)
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO enroll_tokens (id, hash, created_by, created_at, expires_at, uses_left) VALUES ($id, $h, $by, $at, $exp, $uses);
+            INSERT INTO enroll_tokens (id, hash, created_by, created_at, expires_at, uses_left) VALUES (@id, @h, @by, @at, @exp, @uses);
             """;
-        command.Parameters.AddWithValue("$id", info.Id);
-        command.Parameters.AddWithValue("$h", SecretTokens.Hash(token));
-        command.Parameters.AddWithValue("$by", createdBy);
-        command.Parameters.AddWithValue("$at", StoreText.Time(now));
-        command.Parameters.AddWithValue("$exp", StoreText.Time(expiresAt));
-        command.Parameters.AddWithValue("$uses", uses);
+        command.Add("@id", info.Id);
+        command.Add("@h", SecretTokens.Hash(token));
+        command.Add("@by", createdBy);
+        command.Add("@at", StoreText.Time(now));
+        command.Add("@exp", StoreText.Time(expiresAt));
+        command.Add("@uses", uses);
         await command.ExecuteNonQueryAsync();
         return (token, info);
     }
@@ -34,8 +34,8 @@ public sealed class EnrollTokenStore(SqliteDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, created_by, created_at, expires_at, uses_left FROM enroll_tokens WHERE hash = $h;";
-        command.Parameters.AddWithValue("$h", SecretTokens.Hash(token));
+        command.CommandText = "SELECT id, created_by, created_at, expires_at, uses_left FROM enroll_tokens WHERE hash = @h;";
+        command.Add("@h", SecretTokens.Hash(token));
         await using var reader = await command.ExecuteReaderAsync();
         return await reader.ReadAsync()
             ? new EnrollToken(reader.GetString(0), reader.GetString(1), StoreText.Time(reader, 2)!.Value, StoreText.Time(reader, 3)!.Value, reader.GetInt32(4))
@@ -54,13 +54,11 @@ public sealed class EnrollTokenStore(SqliteDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE enroll_tokens SET uses_left = uses_left - 1
-            WHERE hash = $h AND uses_left > 0 AND expires_at > $now
-            RETURNING id, created_by, created_at, expires_at, uses_left;
-            """;
-        command.Parameters.AddWithValue("$h", SecretTokens.Hash(token));
-        command.Parameters.AddWithValue("$now", StoreText.Time(now));
+        command.CommandText = database.Dialect.UpdateReturning(
+            "enroll_tokens", "uses_left = uses_left - 1", "hash = @h AND uses_left > 0 AND expires_at > @now",
+            ["id", "created_by", "created_at", "expires_at", "uses_left"]);
+        command.Add("@h", SecretTokens.Hash(token));
+        command.Add("@now", StoreText.Time(now));
         await using var reader = await command.ExecuteReaderAsync();
         return await reader.ReadAsync()
             ? new EnrollToken(reader.GetString(0), reader.GetString(1), StoreText.Time(reader, 2)!.Value, StoreText.Time(reader, 3)!.Value, reader.GetInt32(4))

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Text.RegularExpressions;
 using Farm.Controller.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Farm.Controller.Security;
 
@@ -10,7 +10,7 @@ namespace Farm.Controller.Security;
 /// Thread-safe: every call opens its own connection; a lookup reads the database, so a revocation
 /// holds from the next call on.
 /// </summary>
-public sealed partial class TokenStore(SqliteDatabase database)
+public sealed partial class TokenStore(FarmDatabase database)
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
     private static partial Regex NamePattern();
@@ -23,27 +23,24 @@ public sealed partial class TokenStore(SqliteDatabase database)
         var token = SecretTokens.New();
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO api_tokens (name, hash, role, created_by, created_at) VALUES ($n, $h, $r, $by, $at)
-            ON CONFLICT (name) DO NOTHING;
-            """;
-        command.Parameters.AddWithValue("$n", name);
-        command.Parameters.AddWithValue("$h", SecretTokens.Hash(token));
-        command.Parameters.AddWithValue("$r", Roles.Name(role));
-        command.Parameters.AddWithValue("$by", createdBy);
-        command.Parameters.AddWithValue("$at", StoreText.Time(now));
+        command.CommandText = database.Dialect.Upsert("api_tokens", ["name"], ["name", "hash", "role", "created_by", "created_at"], set: null);
+        command.Add("@name", name);
+        command.Add("@hash", SecretTokens.Hash(token));
+        command.Add("@role", Roles.Name(role));
+        command.Add("@created_by", createdBy);
+        command.Add("@created_at", StoreText.Time(now));
         return await command.ExecuteNonQueryAsync() == 1 ? (token, new ApiToken(name, role, createdBy, now, null)) : null;
     }
 
     /// <summary>The working token with this value; null for an unknown or revoked one.</summary>
     public async Task<ApiToken?> FindAsync(string token)
     {
-        var found = await QueryAsync("WHERE hash = $h", ("$h", SecretTokens.Hash(token)));
+        var found = await QueryAsync("WHERE hash = @h", ("@h", SecretTokens.Hash(token)));
         return found is [{ RevokedAt: null } working] ? working : null;
     }
 
     public async Task<ApiToken?> GetAsync(string name) =>
-        (await QueryAsync("WHERE name = $n", ("$n", name))).SingleOrDefault();
+        (await QueryAsync("WHERE name = @n", ("@n", name))).SingleOrDefault();
 
     public Task<IReadOnlyList<ApiToken>> ListAsync() => QueryAsync("ORDER BY name");
 
@@ -52,9 +49,9 @@ public sealed partial class TokenStore(SqliteDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE api_tokens SET revoked_at = $at WHERE name = $n AND revoked_at IS NULL;";
-        command.Parameters.AddWithValue("$n", name);
-        command.Parameters.AddWithValue("$at", StoreText.Time(now));
+        command.CommandText = "UPDATE api_tokens SET revoked_at = @at WHERE name = @n AND revoked_at IS NULL;";
+        command.Add("@n", name);
+        command.Add("@at", StoreText.Time(now));
         return await command.ExecuteNonQueryAsync() == 1;
     }
 
@@ -68,7 +65,7 @@ public sealed partial class TokenStore(SqliteDatabase database)
         command.CommandText = $"SELECT name, role, created_by, created_at, revoked_at FROM api_tokens {where};";
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            command.Add(name, value);
         }
 
         var list = new List<ApiToken>();
@@ -81,7 +78,7 @@ public sealed partial class TokenStore(SqliteDatabase database)
         return list;
     }
 
-    private static ApiToken Read(SqliteDataReader reader) => new(
+    private static ApiToken Read(DbDataReader reader) => new(
         reader.GetString(0),
         Roles.Parse(reader.GetString(1)) ?? Role.Viewer,
         reader.GetString(2),

@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Farm.Core.Executions;
-using Microsoft.Data.Sqlite;
 
 namespace Farm.Controller.Storage;
 
@@ -22,26 +22,24 @@ public sealed record HistoryQuery(
 /// The execution history table: a projection of execution grain state, written by the grain after
 /// each change of its state, read for listing and to find the executions to resume after a restart.
 /// </summary>
-public sealed class ExecutionHistory(SqliteDatabase database)
+public sealed class ExecutionHistory(FarmDatabase database)
 {
     public async Task UpsertAsync(ExecutionRun run, int number)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO executions (id, pipeline, number, pipeline_version, status, started_at, finished_at, message, trigger)
-            VALUES ($id, $pipeline, $number, $version, $status, $started, $finished, $message, $trigger)
-            ON CONFLICT (id) DO UPDATE SET status = $status, finished_at = $finished, message = $message;
-            """;
-        command.Parameters.AddWithValue("$id", run.Id);
-        command.Parameters.AddWithValue("$pipeline", run.Pipeline);
-        command.Parameters.AddWithValue("$number", number);
-        command.Parameters.AddWithValue("$version", run.PipelineVersion);
-        command.Parameters.AddWithValue("$status", run.Status.ToString());
-        command.Parameters.AddWithValue("$started", run.StartedAt.ToString("O"));
-        command.Parameters.AddWithValue("$finished", (object?)run.FinishedAt?.ToString("O") ?? DBNull.Value);
-        command.Parameters.AddWithValue("$message", (object?)run.Message ?? DBNull.Value);
-        command.Parameters.AddWithValue("$trigger", run.Trigger);
+        command.CommandText = database.Dialect.Upsert(
+            "executions", ["id"], ["id", "pipeline", "number", "pipeline_version", "status", "started_at", "finished_at", "message", "\"trigger\""],
+            "status = excluded.status, finished_at = excluded.finished_at, message = excluded.message");
+        command.Add("@id", run.Id);
+        command.Add("@pipeline", run.Pipeline);
+        command.Add("@number", number);
+        command.Add("@pipeline_version", run.PipelineVersion);
+        command.Add("@status", run.Status.ToString());
+        command.Add("@started_at", run.StartedAt.ToString("O"));
+        command.Add("@finished_at", run.FinishedAt?.ToString("O"));
+        command.Add("@message", run.Message);
+        command.Add("@trigger", run.Trigger);
         await command.ExecuteNonQueryAsync();
     }
 
@@ -53,42 +51,42 @@ public sealed class ExecutionHistory(SqliteDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        var where = new List<string> { "pipeline = $pipeline" };
-        command.Parameters.AddWithValue("$pipeline", query.Pipeline);
+        var where = new List<string> { "pipeline = @pipeline" };
+        command.Add("@pipeline", query.Pipeline);
         if (query.Statuses is { Count: > 0 } statuses)
         {
-            var names = statuses.Select((status, i) => (Name: $"$s{i}", Value: status.ToString())).ToList();
+            var names = statuses.Select((status, i) => (Name: $"@s{i}", Value: status.ToString())).ToList();
             where.Add($"status IN ({string.Join(", ", names.Select(n => n.Name))})");
-            names.ForEach(n => command.Parameters.AddWithValue(n.Name, n.Value));
+            names.ForEach(n => command.Add(n.Name, n.Value));
         }
 
         if (!string.IsNullOrEmpty(query.Trigger))
         {
-            where.Add("trigger = $trigger");
-            command.Parameters.AddWithValue("$trigger", query.Trigger);
+            where.Add("\"trigger\" = @trigger");
+            command.Add("@trigger", query.Trigger);
         }
 
         // ISO 8601 in UTC sorts as text in time order.
         if (query.StartedAfter is { } after)
         {
-            where.Add("started_at >= $after");
-            command.Parameters.AddWithValue("$after", after.ToUniversalTime().ToString("O"));
+            where.Add("started_at >= @after");
+            command.Add("@after", after.ToUniversalTime().ToString("O"));
         }
 
         if (query.StartedBefore is { } before)
         {
-            where.Add("started_at < $before");
-            command.Parameters.AddWithValue("$before", before.ToUniversalTime().ToString("O"));
+            where.Add("started_at < @before");
+            command.Add("@before", before.ToUniversalTime().ToString("O"));
         }
 
         if (query.BeforeNumber is { } number)
         {
-            where.Add("number < $number");
-            command.Parameters.AddWithValue("$number", number);
+            where.Add("number < @number");
+            command.Add("@number", number);
         }
 
-        command.CommandText = $"SELECT {Columns} FROM executions WHERE {string.Join(" AND ", where)} ORDER BY number DESC LIMIT $limit;";
-        command.Parameters.AddWithValue("$limit", query.Limit);
+        command.CommandText = database.Dialect.SelectLimited($"{Columns} FROM executions WHERE {string.Join(" AND ", where)} ORDER BY number DESC", "@limit");
+        command.Add("@limit", query.Limit);
         return await ReadAllAsync(command);
     }
 
@@ -101,9 +99,9 @@ public sealed class ExecutionHistory(SqliteDatabase database)
         return await ReadAllAsync(command);
     }
 
-    private const string Columns = "id, pipeline, number, pipeline_version, status, started_at, finished_at, message, trigger";
+    private const string Columns = "id, pipeline, number, pipeline_version, status, started_at, finished_at, message, \"trigger\"";
 
-    private static async Task<IReadOnlyList<ExecutionSummary>> ReadAllAsync(SqliteCommand command)
+    private static async Task<IReadOnlyList<ExecutionSummary>> ReadAllAsync(DbCommand command)
     {
         var rows = new List<ExecutionSummary>();
         await using var reader = await command.ExecuteReaderAsync();

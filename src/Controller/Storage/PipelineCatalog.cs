@@ -8,19 +8,17 @@ public sealed record PipelineListing(
 /// The pipelines table: a projection of pipeline grain state (name and latest version), written by
 /// the grain after each apply, so listing pipelines needs no grain activation.
 /// </summary>
-public sealed class PipelineCatalog(SqliteDatabase database, ExecutionHistory history)
+public sealed class PipelineCatalog(FarmDatabase database, ExecutionHistory history)
 {
     public async Task UpsertAsync(string name, int version, DateTimeOffset updatedAt)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO pipelines (name, version, updated_at) VALUES ($name, $version, $at)
-            ON CONFLICT (name) DO UPDATE SET version = $version, updated_at = $at;
-            """;
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$version", version);
-        command.Parameters.AddWithValue("$at", updatedAt.ToString("O"));
+        command.CommandText = database.Dialect.Upsert(
+            "pipelines", ["name"], ["name", "version", "updated_at"], "version = excluded.version, updated_at = excluded.updated_at");
+        command.Add("@name", name);
+        command.Add("@version", version);
+        command.Add("@updated_at", updatedAt.ToString("O"));
         await command.ExecuteNonQueryAsync();
     }
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Farm.Controller.Storage;
 
 /// <summary>The controller is healthy when its store answers a query; the gRPC health service reports this.</summary>
-public sealed class StoreHealthCheck(SqliteDatabase database) : IHealthCheck
+public sealed class StoreHealthCheck(FarmDatabase database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -15,9 +15,9 @@ public sealed class StoreHealthCheck(SqliteDatabase database) : IHealthCheck
             await command.ExecuteScalarAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (System.Data.Common.DbException e)
         {
-            return HealthCheckResult.Unhealthy($"The store at {database.FilePath} does not answer: {e.Message}");
+            return HealthCheckResult.Unhealthy($"The {database.Dialect.Name} store at {database.Dialect.Location} does not answer: {e.Message}");
         }
     }
 }

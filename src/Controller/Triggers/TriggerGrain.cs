@@ -4,7 +4,7 @@ using Farm.Controller.Storage;
 namespace Farm.Controller.Triggers;
 
 public sealed class TriggerGrain(
-    [PersistentState("triggers", SqliteGrainStorage.Name)] IPersistentState<TriggerState> state,
+    [PersistentState("triggers", RelationalGrainStorage.Name)] IPersistentState<TriggerState> state,
     TimeProvider time) : Grain, ITriggerGrain
 {
     /// <summary>Commits remembered per source; far more than any branch moves between two polls.</summary>

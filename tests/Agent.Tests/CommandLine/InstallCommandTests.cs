@@ -127,6 +127,27 @@ public sealed class InstallCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Install_keeps_every_controller_of_a_cluster_in_the_config()
+    {
+        var (exitCode, _, error) = await RunAsync(Machine(), "install", "--controller", "https://ctl1:7070,https://ctl2:7070",
+            "--enroll-token", "t", "--config", Config, "--unit-dir", UnitDir, "--no-start");
+
+        Assert.Equal((0, ""), (exitCode, error));
+        Assert.Contains("\"Controller\": \"https://ctl1:7070,https://ctl2:7070\"", await File.ReadAllTextAsync(Config));
+    }
+
+    [Fact]
+    public async Task Install_refuses_a_controller_list_that_mixes_schemes()
+    {
+        var (exitCode, _, error) = await RunAsync(Machine(), "install", "--controller", "https://ctl1:7070,http://ctl2:7070",
+            "--enroll-token", "t", "--config", Config, "--unit-dir", UnitDir, "--no-start");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("or several of one scheme separated by commas", error);
+        Assert.False(File.Exists(Config));
+    }
+
+    [Fact]
     public async Task Install_refuses_a_folder_it_cannot_write_and_writes_nothing()
     {
         // Not even root may create files in /proc, so this holds for every user.

@@ -1,4 +1,5 @@
 using Farm.Controller.Security;
+using Farm.Controller.Tests.Storage;
 
 namespace Farm.Controller.Tests.Security;
 
@@ -6,10 +7,11 @@ public sealed class AgentStoreTests
 {
     private static readonly DateTimeOffset Now = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public async Task Credential_is_verified_by_its_secret_and_replaced_by_a_new_enrollment()
+    [Theory]
+    [MemberData(nameof(TestStores.All), MemberType = typeof(TestStores))]
+    public async Task Credential_is_verified_by_its_secret_and_replaced_by_a_new_enrollment(string kind)
     {
-        var store = new AgentStore(SecurityDatabase.Create());
+        var store = new AgentStore(SecurityDatabase.Create(kind));
         var (old, current) = (SecretTokens.New(), SecretTokens.New());
         await store.EnrollAsync("builder-1", SecretTokens.Hash(SecretTokens.AgentCredential("builder-1", old)), "e1", Now);
         await store.EnrollAsync("builder-1", SecretTokens.Hash(SecretTokens.AgentCredential("builder-1", current)), "e2", Now);
@@ -19,10 +21,11 @@ public sealed class AgentStoreTests
         Assert.Null(await store.VerifyAsync("builder-2", current));
     }
 
-    [Fact]
-    public async Task Revoked_agent_stays_revoked_and_cannot_enroll_again()
+    [Theory]
+    [MemberData(nameof(TestStores.All), MemberType = typeof(TestStores))]
+    public async Task Revoked_agent_stays_revoked_and_cannot_enroll_again(string kind)
     {
-        var store = new AgentStore(SecurityDatabase.Create());
+        var store = new AgentStore(SecurityDatabase.Create(kind));
         var secret = SecretTokens.New();
         await store.EnrollAsync("builder-1", SecretTokens.Hash(SecretTokens.AgentCredential("builder-1", secret)), "e1", Now);
 
@@ -35,10 +38,11 @@ public sealed class AgentStoreTests
         Assert.False(await store.DrainAsync("builder-1", Now));
     }
 
-    [Fact]
-    public async Task Controller_labels_replace_the_claimed_ones_until_removed()
+    [Theory]
+    [MemberData(nameof(TestStores.All), MemberType = typeof(TestStores))]
+    public async Task Controller_labels_replace_the_claimed_ones_until_removed(string kind)
     {
-        var store = new AgentStore(SecurityDatabase.Create());
+        var store = new AgentStore(SecurityDatabase.Create(kind));
         await store.EnrollAsync("builder-1", SecretTokens.Hash("x"), "e1", Now);
         await store.HelloAsync("builder-1", ["linux", "gpu"], 4, "1.0", Now);
 

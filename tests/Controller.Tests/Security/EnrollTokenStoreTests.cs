@@ -1,4 +1,5 @@
 using Farm.Controller.Security;
+using Farm.Controller.Tests.Storage;
 
 namespace Farm.Controller.Tests.Security;
 
@@ -6,10 +7,11 @@ public sealed class EnrollTokenStoreTests
 {
     private static readonly DateTimeOffset Now = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public async Task Token_admits_as_many_agents_as_its_uses_and_then_none()
+    [Theory]
+    [MemberData(nameof(TestStores.All), MemberType = typeof(TestStores))]
+    public async Task Token_admits_as_many_agents_as_its_uses_and_then_none(string kind)
     {
-        var store = new EnrollTokenStore(SecurityDatabase.Create());
+        var store = new EnrollTokenStore(SecurityDatabase.Create(kind));
         var (token, info) = await store.CreateAsync("admin", Now.AddHours(1), uses: 2, Now);
 
         var first = await store.ConsumeAsync(token, Now);
@@ -22,10 +24,11 @@ public sealed class EnrollTokenStoreTests
         Assert.Contains("used up", EnrollTokenStore.Refusal(await store.FindAsync(token), Now));
     }
 
-    [Fact]
-    public async Task Expired_token_admits_nobody()
+    [Theory]
+    [MemberData(nameof(TestStores.All), MemberType = typeof(TestStores))]
+    public async Task Expired_token_admits_nobody(string kind)
     {
-        var store = new EnrollTokenStore(SecurityDatabase.Create());
+        var store = new EnrollTokenStore(SecurityDatabase.Create(kind));
         var (token, info) = await store.CreateAsync("admin", Now.AddMinutes(10), uses: 5, Now);
 
         var late = await store.ConsumeAsync(token, Now.AddMinutes(10));
@@ -36,10 +39,11 @@ public sealed class EnrollTokenStoreTests
         Assert.Null(EnrollTokenStore.Refusal(await store.FindAsync(token), Now.AddMinutes(9)));
     }
 
-    [Fact]
-    public async Task Unknown_token_admits_nobody()
+    [Theory]
+    [MemberData(nameof(TestStores.All), MemberType = typeof(TestStores))]
+    public async Task Unknown_token_admits_nobody(string kind)
     {
-        var store = new EnrollTokenStore(SecurityDatabase.Create());
+        var store = new EnrollTokenStore(SecurityDatabase.Create(kind));
 
         Assert.Null(await store.ConsumeAsync(SecretTokens.New(), Now));
         Assert.Equal("The enrollment token is not known to this controller.", EnrollTokenStore.Refusal(null, Now));

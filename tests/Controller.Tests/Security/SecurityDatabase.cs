@@ -1,12 +1,10 @@
-using Farm.Controller.Hosting;
 using Farm.Controller.Storage;
-using Microsoft.Extensions.Options;
+using Farm.Controller.Tests.Storage;
 
 namespace Farm.Controller.Tests.Security;
 
-/// <summary>A fresh SQLite store in a data folder of its own, migrated, for the security stores.</summary>
+/// <summary>A fresh, migrated store of <paramref name="store"/>'s dialect for the security stores.</summary>
 internal static class SecurityDatabase
 {
-    public static SqliteDatabase Create() =>
-        new(Options.Create(new ControllerOptions { DataDir = Directory.CreateTempSubdirectory("farm-security-").FullName }));
+    public static FarmDatabase Create(string store = StoreSelection.Sqlite) => TestStores.Create(store);
 }

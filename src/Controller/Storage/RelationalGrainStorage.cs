@@ -1,16 +1,16 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Orleans.Runtime;
 using Orleans.Storage;
 
 namespace Farm.Controller.Storage;
 
 /// <summary>
-/// Orleans grain storage on the embedded SQLite store. State is kept as JSON so an operator can read
-/// it with the sqlite3 shell; the ETag is a counter, and a write whose ETag no longer matches throws
-/// <see cref="InconsistentStateException"/>, so two activations can never both write.
+/// Orleans grain storage on Farm's relational store (SQLite, PostgreSQL or SQL Server). State is kept
+/// as JSON so an operator can read it with the database's own shell; the ETag is a counter, and a
+/// write whose ETag no longer matches throws <see cref="InconsistentStateException"/>, so two
+/// activations (on two silos of a cluster too) can never both write.
 /// </summary>
-public sealed class SqliteGrainStorage(SqliteDatabase database) : IGrainStorage
+public sealed class RelationalGrainStorage(FarmDatabase database) : IGrainStorage
 {
     public const string Name = "farm";
 
@@ -18,9 +18,9 @@ public sealed class SqliteGrainStorage(SqliteDatabase database) : IGrainStorage
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT etag, data FROM grain_state WHERE grain_id = $id AND state_name = $name;";
-        command.Parameters.AddWithValue("$id", grainId.ToString());
-        command.Parameters.AddWithValue("$name", stateName);
+        command.CommandText = "SELECT etag, data FROM grain_state WHERE grain_id = @id AND state_name = @name;";
+        command.Add("@id", grainId.ToString());
+        command.Add("@name", stateName);
         await using var reader = await command.ExecuteReaderAsync();
         if (!await reader.ReadAsync())
         {
@@ -41,29 +41,28 @@ public sealed class SqliteGrainStorage(SqliteDatabase database) : IGrainStorage
         var data = JsonSerializer.Serialize(grainState.State, StateJson.Options);
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.Parameters.AddWithValue("$id", grainId.ToString());
-        command.Parameters.AddWithValue("$name", stateName);
-        command.Parameters.AddWithValue("$data", data);
-        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
+        command.Add("@grain_id", grainId.ToString());
+        command.Add("@state_name", stateName);
+        command.Add("@data", data);
+        command.Add("@updated_at", DateTimeOffset.UtcNow.ToString("O"));
         long next;
         if (grainState.ETag is null)
         {
             next = 1;
-            command.CommandText = """
-                INSERT INTO grain_state (grain_id, state_name, etag, data, updated_at) VALUES ($id, $name, 1, $data, $at)
-                ON CONFLICT DO NOTHING;
-                """;
+            command.Add("@etag", next);
+            command.CommandText = database.Dialect.Upsert(
+                "grain_state", ["grain_id", "state_name"], ["grain_id", "state_name", "etag", "data", "updated_at"], set: null);
         }
         else
         {
             var current = long.Parse(grainState.ETag);
             next = current + 1;
             command.CommandText = """
-                UPDATE grain_state SET etag = $next, data = $data, updated_at = $at
-                WHERE grain_id = $id AND state_name = $name AND etag = $etag;
+                UPDATE grain_state SET etag = @next, data = @data, updated_at = @updated_at
+                WHERE grain_id = @grain_id AND state_name = @state_name AND etag = @etag;
                 """;
-            command.Parameters.AddWithValue("$etag", current);
-            command.Parameters.AddWithValue("$next", next);
+            command.Add("@etag", current);
+            command.Add("@next", next);
         }
 
         if (await command.ExecuteNonQueryAsync() != 1)
@@ -80,9 +79,9 @@ public sealed class SqliteGrainStorage(SqliteDatabase database) : IGrainStorage
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM grain_state WHERE grain_id = $id AND state_name = $name;";
-        command.Parameters.AddWithValue("$id", grainId.ToString());
-        command.Parameters.AddWithValue("$name", stateName);
+        command.CommandText = "DELETE FROM grain_state WHERE grain_id = @id AND state_name = @name;";
+        command.Add("@id", grainId.ToString());
+        command.Add("@name", stateName);
         await command.ExecuteNonQueryAsync();
         grainState.ETag = null;
         grainState.State = Activator.CreateInstance<T>();

@@ -1,15 +1,19 @@
-namespace Farm.Controller.Storage;
+namespace Farm.Controller.Storage.Dialects;
 
-/// <summary>The SQLite schema, as ordered migrations. Never edit an applied one: add the next.</summary>
-internal static class SqliteMigrations
+/// <summary>
+/// The PostgreSQL schema: the tables of <see cref="SqliteMigrations"/>, number for number, in
+/// PostgreSQL's types. Times stay ISO 8601 text in UTC, as in every dialect, so the stores' code and
+/// comparisons are the same everywhere; BYTEA holds hashes and ciphertext.
+/// </summary>
+internal static class PostgresMigrations
 {
-    public static readonly IReadOnlyList<(int Version, string Sql)> All =
+    public static readonly IReadOnlyList<Migration> All =
     [
-        (1, """
+        new(1, """
             CREATE TABLE grain_state (
                 grain_id   TEXT NOT NULL,
                 state_name TEXT NOT NULL,
-                etag       INTEGER NOT NULL,
+                etag       BIGINT NOT NULL,
                 data       TEXT NOT NULL,
                 updated_at TEXT NOT NULL,
                 PRIMARY KEY (grain_id, state_name));
@@ -32,26 +36,26 @@ internal static class SqliteMigrations
             CREATE INDEX executions_by_pipeline ON executions (pipeline, number DESC);
             CREATE INDEX executions_by_status ON executions (status);
             """),
-        (2, """
+        new(2, """
             -- What started each execution, for history filters.
-            ALTER TABLE executions ADD COLUMN trigger TEXT NOT NULL DEFAULT 'manual';
+            ALTER TABLE executions ADD COLUMN "trigger" TEXT NOT NULL DEFAULT 'manual';
             """),
-        (3, """
+        new(3, """
             -- Pipeline secrets, AES-256-GCM encrypted with the controller's secrets key.
             CREATE TABLE secrets (
                 pipeline   TEXT NOT NULL,
                 name       TEXT NOT NULL,
-                nonce      BLOB NOT NULL,
-                ciphertext BLOB NOT NULL,
-                tag        BLOB NOT NULL,
+                nonce      BYTEA NOT NULL,
+                ciphertext BYTEA NOT NULL,
+                tag        BYTEA NOT NULL,
                 updated_at TEXT NOT NULL,
                 PRIMARY KEY (pipeline, name));
             """),
-        (4, """
+        new(4, """
             -- API tokens, enrollment tokens and agent credentials: SHA-256 hashes only, never values.
             CREATE TABLE api_tokens (
                 name       TEXT PRIMARY KEY,
-                hash       BLOB NOT NULL UNIQUE,
+                hash       BYTEA NOT NULL UNIQUE,
                 role       TEXT NOT NULL,
                 created_by TEXT NOT NULL,
                 created_at TEXT NOT NULL,
@@ -59,7 +63,7 @@ internal static class SqliteMigrations
 
             CREATE TABLE enroll_tokens (
                 id         TEXT PRIMARY KEY,
-                hash       BLOB NOT NULL UNIQUE,
+                hash       BYTEA NOT NULL UNIQUE,
                 created_by TEXT NOT NULL,
                 created_at TEXT NOT NULL,
                 expires_at TEXT NOT NULL,
@@ -68,7 +72,7 @@ internal static class SqliteMigrations
             -- Enrolled agents. labels: the controller-side labels as a JSON array, NULL when none are set.
             CREATE TABLE agents (
                 agent_id        TEXT PRIMARY KEY,
-                credential_hash BLOB NOT NULL,
+                credential_hash BYTEA NOT NULL,
                 enrolled_at     TEXT NOT NULL,
                 enrolled_with   TEXT NOT NULL,
                 revoked_at      TEXT,
@@ -81,7 +85,7 @@ internal static class SqliteMigrations
 
             -- Every change made through the API and every approval.
             CREATE TABLE audit_log (
-                id     INTEGER PRIMARY KEY AUTOINCREMENT,
+                id     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 at     TEXT NOT NULL,
                 actor  TEXT NOT NULL,
                 action TEXT NOT NULL,

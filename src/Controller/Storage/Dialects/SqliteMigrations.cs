@@ -1,0 +1,95 @@
+namespace Farm.Controller.Storage.Dialects;
+
+/// <summary>
+/// The SQLite schema, as ordered migrations. Never edit an applied one: add the next, with the same
+/// number in <see cref="PostgresMigrations"/> and <see cref="SqlServerMigrations"/>.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, """
+            CREATE TABLE grain_state (
+                grain_id   TEXT NOT NULL,
+                state_name TEXT NOT NULL,
+                etag       INTEGER NOT NULL,
+                data       TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (grain_id, state_name));
+
+            -- Projections of grain state for listing; grain state stays the truth.
+            CREATE TABLE pipelines (
+                name       TEXT PRIMARY KEY,
+                version    INTEGER NOT NULL,
+                updated_at TEXT NOT NULL);
+
+            CREATE TABLE executions (
+                id               TEXT PRIMARY KEY,
+                pipeline         TEXT NOT NULL,
+                number           INTEGER NOT NULL,
+                pipeline_version INTEGER NOT NULL,
+                status           TEXT NOT NULL,
+                started_at       TEXT NOT NULL,
+                finished_at      TEXT,
+                message          TEXT);
+            CREATE INDEX executions_by_pipeline ON executions (pipeline, number DESC);
+            CREATE INDEX executions_by_status ON executions (status);
+            """),
+        new(2, """
+            -- What started each execution, for history filters.
+            ALTER TABLE executions ADD COLUMN trigger TEXT NOT NULL DEFAULT 'manual';
+            """),
+        new(3, """
+            -- Pipeline secrets, AES-256-GCM encrypted with the controller's secrets key.
+            CREATE TABLE secrets (
+                pipeline   TEXT NOT NULL,
+                name       TEXT NOT NULL,
+                nonce      BLOB NOT NULL,
+                ciphertext BLOB NOT NULL,
+                tag        BLOB NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (pipeline, name));
+            """),
+        new(4, """
+            -- API tokens, enrollment tokens and agent credentials: SHA-256 hashes only, never values.
+            CREATE TABLE api_tokens (
+                name       TEXT PRIMARY KEY,
+                hash       BLOB NOT NULL UNIQUE,
+                role       TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT);
+
+            CREATE TABLE enroll_tokens (
+                id         TEXT PRIMARY KEY,
+                hash       BLOB NOT NULL UNIQUE,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                uses_left  INTEGER NOT NULL);
+
+            -- Enrolled agents. labels: the controller-side labels as a JSON array, NULL when none are set.
+            CREATE TABLE agents (
+                agent_id        TEXT PRIMARY KEY,
+                credential_hash BLOB NOT NULL,
+                enrolled_at     TEXT NOT NULL,
+                enrolled_with   TEXT NOT NULL,
+                revoked_at      TEXT,
+                drained_at      TEXT,
+                labels          TEXT,
+                claimed_labels  TEXT NOT NULL DEFAULT '[]',
+                slots           INTEGER NOT NULL DEFAULT 0,
+                version         TEXT NOT NULL DEFAULT '',
+                last_seen       TEXT);
+
+            -- Every change made through the API and every approval.
+            CREATE TABLE audit_log (
+                id     INTEGER PRIMARY KEY AUTOINCREMENT,
+                at     TEXT NOT NULL,
+                actor  TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                detail TEXT NOT NULL);
+            """),
+    ];
+}

@@ -1,0 +1,42 @@
+using Farm.Controller.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Farm.Controller.Telemetry;
+
+public static class TelemetryExtensions
+{
+    /// <summary>
+    /// OpenTelemetry: Farm's metrics for the Prometheus scrape endpoint, and Farm's spans sent to
+    /// <see cref="ControllerOptions.OtlpEndpoint"/> when one is set. Each controller of a cluster
+    /// names itself by its silo endpoint, so a fleet's series and spans tell the controllers apart.
+    /// </summary>
+    public static WebApplicationBuilder AddFarmTelemetry(this WebApplicationBuilder builder, ControllerOptions settings)
+    {
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("farm-controller", serviceInstanceId: $"{settings.SiloAddress}:{settings.SiloPort}"))
+            .WithMetrics(metrics => metrics.AddMeter(FarmMetrics.MeterName).AddPrometheusExporter())
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(FarmTracing.SourceName);
+                if (!string.IsNullOrWhiteSpace(settings.OtlpEndpoint))
+                {
+                    tracing.AddOtlpExporter(o => o.Endpoint = new Uri(settings.OtlpEndpoint));
+                }
+            });
+        return builder;
+    }
+
+    /// <summary>
+    /// Serves <c>/metrics</c> in Prometheus' text format on the HTTP/1.1 endpoint
+    /// (<see cref="ControllerOptions.WebhookListen"/>), since Prometheus does not scrape over the
+    /// gRPC endpoint's HTTP/2-only listener.
+    /// </summary>
+    public static WebApplication MapFarmTelemetry(this WebApplication app)
+    {
+        var webhook = new Uri(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ControllerOptions>>().Value.WebhookListen);
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireHost($"*:{webhook.Port}");
+        return app;
+    }
+}
