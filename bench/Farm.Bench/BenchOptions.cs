@@ -6,10 +6,14 @@ namespace Farm.Bench;
 public sealed record BenchOptions
 {
     public const string Usage = """
-        Usage: bench/run.sh [--suite dispatch|throughput|idle|cluster] [--stages N] [--block B] [--agents N[,N...]]
+        Usage: bench/run.sh [--suite dispatch|latency|throughput|idle|cluster] [--stages N] [--block B] [--agents N[,N...]]
                             [--executions E] [--hold S] [--docs PATH | --no-docs] [--logs DIR] [--image IMAGE]
 
           --suite S      dispatch (default): the dispatch-latency benchmark, a real agent and containers.
+                         latency: action ready → offer held (simulated agents, fake executor) and →
+                         process running (real agent, shell), and per-stage overhead, over 10-stage
+                         pipelines run one at a time; --executions E of them (default 20, 100 for 900
+                         measured actions per executor).
                          throughput: simulated agents (in this process, no containers, no logs) answer
                          every offer at once; completed actions per second, controller CPU and peak RSS.
                          idle: simulated agents connected and heartbeating, held; controller RSS and CPU.
@@ -96,10 +100,11 @@ public sealed record BenchOptions
     private static Suite ParseSuite(string text) => text switch
     {
         "dispatch" => Suite.Dispatch,
+        "latency" => Suite.Latency,
         "throughput" => Suite.Throughput,
         "idle" => Suite.Idle,
         "cluster" => Suite.Cluster,
-        _ => throw new BenchException($"--suite must be dispatch, throughput, idle or cluster, not '{text}'."),
+        _ => throw new BenchException($"--suite must be dispatch, latency, throughput, idle or cluster, not '{text}'."),
     };
 
     private static int ParseNumber(string name, string text, int min, int max) =>
@@ -118,6 +123,9 @@ public enum Suite
 {
     /// <summary>Dispatch latency: a real agent, real containers, against bare Docker.</summary>
     Dispatch,
+
+    /// <summary>Ready → offer and → process start, and stage overhead, with the fake and shell executors.</summary>
+    Latency,
 
     /// <summary>Completed actions per second with simulated agents.</summary>
     Throughput,

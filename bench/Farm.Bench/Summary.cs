@@ -1,7 +1,7 @@
 namespace Farm.Bench;
 
 /// <summary>Order statistics of a set of durations, in milliseconds.</summary>
-public sealed record Summary(int Count, double P50, double P90, double Max, double Mean)
+public sealed record Summary(int Count, double P50, double P90, double Max, double Mean, double P99)
 {
     /// <summary>Nearest-rank percentiles: every figure is one that was measured, none interpolated.</summary>
     public static Summary Of(IEnumerable<TimeSpan> durations)
@@ -13,6 +13,6 @@ public sealed record Summary(int Count, double P50, double P90, double Max, doub
         }
 
         double Rank(double p) => ms[Math.Max(0, (int)Math.Ceiling(p * ms.Length) - 1)];
-        return new Summary(ms.Length, Rank(0.5), Rank(0.9), ms[^1], ms.Average());
+        return new Summary(ms.Length, Rank(0.5), Rank(0.9), ms[^1], ms.Average(), Rank(0.99));
     }
 }
