@@ -47,6 +47,13 @@ public sealed class ControllerOptions
     /// </summary>
     public string Store { get; set; } = "sqlite";
 
+    /// <summary>
+    /// The <c>sqlite</c> store's commit durability: <c>normal</c> (the default; a commit survives the
+    /// controller being killed, the last ones may not survive a power cut) or <c>full</c> (every commit
+    /// synced to disk, at several times the cost per action).
+    /// </summary>
+    public string SqliteSync { get; set; } = "normal";
+
     /// <summary>Connection string of a <c>postgres</c> or <c>sqlserver</c> store (Npgsql's or SqlClient's syntax). Default none.</summary>
     public string? StoreConnection { get; set; }
 

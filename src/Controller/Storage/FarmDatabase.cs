@@ -26,6 +26,13 @@ public sealed class FarmDatabase
         try
         {
             await connection.OpenAsync(cancellationToken);
+            if (Dialect.OnOpen is { } setting)
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = setting;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             return connection;
         }
         catch

@@ -30,9 +30,18 @@ public static class StoreSelection
 
         if (store == Sqlite)
         {
-            return string.IsNullOrWhiteSpace(options.StoreConnection)
-                ? []
-                : [$"{ConnectionSetting} is set, but {StoreSetting} is sqlite, which keeps farm.db in DataDir and takes no connection string; remove it or set {StoreSetting}."];
+            List<string> problems = [];
+            if (!string.IsNullOrWhiteSpace(options.StoreConnection))
+            {
+                problems.Add($"{ConnectionSetting} is set, but {StoreSetting} is sqlite, which keeps farm.db in DataDir and takes no connection string; remove it or set {StoreSetting}.");
+            }
+
+            if (options.SqliteSync is not (SqliteDialect.Normal or SqliteDialect.Full))
+            {
+                problems.Add($"{ControllerOptions.Section}:SqliteSync is '{options.SqliteSync}'; it must be {SqliteDialect.Normal} or {SqliteDialect.Full}.");
+            }
+
+            return problems;
         }
 
         if (string.IsNullOrWhiteSpace(options.StoreConnection))
@@ -66,7 +75,7 @@ public static class StoreSelection
         {
             Postgres => new PostgresDialect(options.StoreConnection!),
             SqlServer => new SqlServerDialect(options.StoreConnection!),
-            _ => new SqliteDialect(SqliteFile(options)),
+            _ => new SqliteDialect(SqliteFile(options), options.SqliteSync),
         };
     }
 

@@ -1,6 +1,7 @@
 using Farm.Controller.Cluster;
 using Farm.Controller.Hosting;
 using Farm.Controller.Storage;
+using Farm.Controller.Storage.Dialects;
 
 namespace Farm.Controller.Tests.Storage;
 
@@ -20,6 +21,37 @@ public sealed class StoreSelectionTests
 
         Assert.Contains(problems, p => p.StartsWith(expected, StringComparison.Ordinal));
         Assert.Throws<InvalidOperationException>(() => StoreSelection.Dialect(options));
+    }
+
+    [Fact]
+    public async Task Sqlite_sync_is_normal_unless_full_is_asked_for_and_nothing_else_is_taken()
+    {
+        var dir = Directory.CreateTempSubdirectory("farm-store-").FullName;
+        try
+        {
+            var normal = (SqliteDialect)StoreSelection.Dialect(new ControllerOptions { DataDir = dir });
+            var full = (SqliteDialect)StoreSelection.Dialect(new ControllerOptions { DataDir = dir, SqliteSync = "full" });
+            var problems = StoreSelection.Problems(new ControllerOptions { DataDir = dir, SqliteSync = "off" });
+
+            Assert.Equal("PRAGMA synchronous=NORMAL;", normal.OnOpen);
+            Assert.Equal("PRAGMA synchronous=FULL;", full.OnOpen);
+            Assert.Equal(["Farm:Controller:SqliteSync is 'off'; it must be normal or full."], problems);
+            // SQLite's own answer on a connection the store opens: 1 is NORMAL, 2 is FULL.
+            Assert.Equal(1L, await SynchronousAsync(new FarmDatabase(normal)));
+            Assert.Equal(2L, await SynchronousAsync(new FarmDatabase(full)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<long> SynchronousAsync(FarmDatabase database)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous;";
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     [Fact]

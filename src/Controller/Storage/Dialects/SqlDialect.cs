@@ -39,6 +39,9 @@ public abstract class SqlDialect
     /// <summary>Run once before migrating, outside any transaction; null when nothing is needed.</summary>
     public virtual string? BeforeMigrations => null;
 
+    /// <summary>Run on every connection opened: settings that last for a connection only. Default none.</summary>
+    public virtual string? OnOpen => null;
+
     /// <summary>The current time as text, for <c>schema_migrations.applied_at</c> in a printed script.</summary>
     public abstract string NowText { get; }
 
