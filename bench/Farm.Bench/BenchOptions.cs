@@ -6,7 +6,7 @@ namespace Farm.Bench;
 public sealed record BenchOptions
 {
     public const string Usage = """
-        Usage: bench/run.sh [--suite dispatch|latency|throughput|idle|cluster] [--stages N] [--block B] [--agents N[,N...]]
+        Usage: bench/run.sh [--suite dispatch|latency|logs|throughput|idle|cluster] [--megabytes M] [--stages N] [--block B] [--agents N[,N...]]
                             [--executions E] [--hold S] [--docs PATH | --no-docs] [--logs DIR] [--image IMAGE]
 
           --suite S      dispatch (default): the dispatch-latency benchmark, a real agent and containers.
@@ -14,6 +14,8 @@ public sealed record BenchOptions
                          process running (real agent, shell), and per-stage overhead, over 10-stage
                          pipelines run one at a time; --executions E of them (default 20, 100 for 900
                          measured actions per executor).
+                         logs: 10 real agents each write --megabytes M (default 50) of output with a
+                         masked secret on every line; MB/s stored, and line → live watcher delay.
                          throughput: simulated agents (in this process, no containers, no logs) answer
                          every offer at once; completed actions per second, controller CPU and peak RSS.
                          idle: simulated agents connected and heartbeating, held; controller RSS and CPU.
@@ -61,6 +63,9 @@ public sealed record BenchOptions
     /// <summary>Throughput suite: executions of the pipeline, started at once. Default 20.</summary>
     public int Executions { get; init; } = 20;
 
+    /// <summary>Logs suite: megabytes each agent writes (under the 64 MiB log cap). Default 50.</summary>
+    public int LogMegabytes { get; init; } = 50;
+
     /// <summary>Idle suite: seconds the fleet is held and measured. Default 30.</summary>
     public int HoldSeconds { get; init; } = 30;
 
@@ -82,6 +87,7 @@ public sealed record BenchOptions
                 "--suite" => options with { Suite = ParseSuite(Value()) },
                 "--agents" => options with { Agents = Value().Split(',').Select(n => ParseNumber("--agents", n, 1, 20000)).ToArray() },
                 "--executions" => options with { Executions = ParseNumber("--executions", Value(), 1, 1000) },
+                "--megabytes" => options with { LogMegabytes = ParseNumber("--megabytes", Value(), 1, 60) },
                 "--hold" => options with { HoldSeconds = ParseNumber("--hold", Value(), 1, 3600) },
                 "--docs" => options with { DocsPath = Path.GetFullPath(Value()) },
                 "--no-docs" => options with { DocsPath = null },
@@ -101,10 +107,11 @@ public sealed record BenchOptions
     {
         "dispatch" => Suite.Dispatch,
         "latency" => Suite.Latency,
+        "logs" => Suite.Logs,
         "throughput" => Suite.Throughput,
         "idle" => Suite.Idle,
         "cluster" => Suite.Cluster,
-        _ => throw new BenchException($"--suite must be dispatch, latency, throughput, idle or cluster, not '{text}'."),
+        _ => throw new BenchException($"--suite must be dispatch, latency, logs, throughput, idle or cluster, not '{text}'."),
     };
 
     private static int ParseNumber(string name, string text, int min, int max) =>
@@ -126,6 +133,9 @@ public enum Suite
 
     /// <summary>Ready → offer and → process start, and stage overhead, with the fake and shell executors.</summary>
     Latency,
+
+    /// <summary>Log bytes stored per second from ten real agents, masking on; line → watcher delay.</summary>
+    Logs,
 
     /// <summary>Completed actions per second with simulated agents.</summary>
     Throughput,

@@ -117,6 +117,25 @@ public sealed partial class FarmProcesses : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts one more real agent, enrolled with a fresh one-use token, with <paramref name="label"/>
+    /// and <paramref name="slots"/>; its output goes to <c>agent-ID.log</c>. Stopped with the rest.
+    /// </summary>
+    public async Task StartAgentAsync(string root, string id, string label, int slots, CancellationToken cancellationToken)
+    {
+        var enroll = await new Admin.AdminClient(Invoker).CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 1 }, cancellationToken: cancellationToken);
+        Start(RepoPaths.Agent, Path.Combine(LogsDir, $"agent-{id}.log"), new()
+        {
+            ["Farm__Agent__EnrollToken"] = enroll.Token,
+            ["Farm__Agent__Controller"] = Address,
+            ["Farm__Agent__AgentId"] = id,
+            ["Farm__Agent__Labels__0"] = label,
+            ["Farm__Agent__Slots"] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Farm__Agent__WorkDir"] = Path.Combine(root, id),
+            ["Farm__Agent__DefaultNetwork"] = "none",
+        });
+    }
+
     /// <summary>The last lines of every log, for a failure message.</summary>
     public string Tail(int lines = 30)
     {
