@@ -6,7 +6,7 @@ namespace Farm.Bench;
 public sealed record BenchOptions
 {
     public const string Usage = """
-        Usage: bench/run.sh [--suite dispatch|latency|logs|throughput|idle|cluster] [--megabytes M] [--stages N] [--block B] [--agents N[,N...]]
+        Usage: bench/run.sh [--suite dispatch|latency|logs|restart|throughput|idle|cluster] [--megabytes M] [--stages N] [--block B] [--agents N[,N...]]
                             [--executions E] [--hold S] [--docs PATH | --no-docs] [--logs DIR] [--image IMAGE]
 
           --suite S      dispatch (default): the dispatch-latency benchmark, a real agent and containers.
@@ -16,6 +16,8 @@ public sealed record BenchOptions
                          measured actions per executor).
                          logs: 10 real agents each write --megabytes M (default 50) of output with a
                          masked secret on every line; MB/s stored, and line → live watcher delay.
+                         restart: kill -9 of the one controller, started again at once: to the first
+                         execution accepted and to its first offer, 5 rounds.
                          throughput: simulated agents (in this process, no containers, no logs) answer
                          every offer at once; completed actions per second, controller CPU and peak RSS.
                          idle: simulated agents connected and heartbeating, held; controller RSS and CPU.
@@ -108,10 +110,11 @@ public sealed record BenchOptions
         "dispatch" => Suite.Dispatch,
         "latency" => Suite.Latency,
         "logs" => Suite.Logs,
+        "restart" => Suite.Restart,
         "throughput" => Suite.Throughput,
         "idle" => Suite.Idle,
         "cluster" => Suite.Cluster,
-        _ => throw new BenchException($"--suite must be dispatch, latency, logs, throughput, idle or cluster, not '{text}'."),
+        _ => throw new BenchException($"--suite must be dispatch, latency, logs, restart, throughput, idle or cluster, not '{text}'."),
     };
 
     private static int ParseNumber(string name, string text, int min, int max) =>
@@ -136,6 +139,9 @@ public enum Suite
 
     /// <summary>Log bytes stored per second from ten real agents, masking on; line → watcher delay.</summary>
     Logs,
+
+    /// <summary>Controller killed and started again: to the first execution accepted and offered.</summary>
+    Restart,
 
     /// <summary>Completed actions per second with simulated agents.</summary>
     Throughput,

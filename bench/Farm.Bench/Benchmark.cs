@@ -25,6 +25,12 @@ public static class Benchmark
             return;
         }
 
+        if (options.Suite is Suite.Restart)
+        {
+            await RestartBenchmark.RunAsync(options, await MachineInfo.ReadAsync(docker, cancellationToken), cancellationToken);
+            return;
+        }
+
         if (options.Suite is Suite.Logs)
         {
             await LogIngestBenchmark.RunAsync(options, await MachineInfo.ReadAsync(docker, cancellationToken), cancellationToken);

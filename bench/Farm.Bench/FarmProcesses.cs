@@ -83,6 +83,7 @@ public sealed partial class FarmProcesses : IAsyncDisposable
                 controllerEnvironment["Logging__LogLevel__Farm.Controller.Dispatch.DispatcherGrain"] = "Debug";
             }
 
+            farm._controllerEnvironment = controllerEnvironment;
             farm.Start(RepoPaths.Controller, farm.ControllerLog, controllerEnvironment);
             await farm.WaitForControllerAsync(0, farm.Channel, cancellationToken);
             var adminToken = (await File.ReadAllTextAsync(Path.Combine(root, "data", "admin.token"), cancellationToken)).Trim();
@@ -115,6 +116,31 @@ public sealed partial class FarmProcesses : IAsyncDisposable
             await farm.DisposeAsync();
             throw;
         }
+    }
+
+    private Dictionary<string, string>? _controllerEnvironment;
+
+    /// <summary>
+    /// Kills the one controller with SIGKILL and starts it again at once on the same ports and data
+    /// folder, without waiting for it to answer. Returns when the new process has been started.
+    /// </summary>
+    public async Task KillAndStartControllerAsync(CancellationToken cancellationToken)
+    {
+        var (old, log) = _children[0];
+        old.Kill(entireProcessTree: true);
+        await old.WaitForExitAsync(cancellationToken);
+        lock (log)
+        {
+            log.Dispose();
+        }
+
+        old.Dispose();
+        _children.RemoveAt(0);
+        Start(RepoPaths.Controller, ControllerLog, _controllerEnvironment ?? throw new InvalidOperationException("No single controller was started."));
+        // The controller stays the first child: ControllerProcessId and Tail read it there.
+        var restarted = _children[^1];
+        _children.RemoveAt(_children.Count - 1);
+        _children.Insert(0, restarted);
     }
 
     /// <summary>

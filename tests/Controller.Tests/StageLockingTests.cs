@@ -101,6 +101,26 @@ public sealed class StageLockingTests
     }
 
     [Fact]
+    public async Task Finished_execution_still_recorded_in_a_stage_gives_it_back_when_another_asks_for_it()
+    {
+        var (cluster, farm, _) = await StartAsync("superseded");
+        await using var __ = cluster;
+        var e1 = await farm.StartAsync();
+        await farm.FinishAsync(await farm.TakeAsync(e1, "Build"));
+        await farm.FinishAsync(await farm.TakeAsync(e1, "Deploy"));
+        await farm.UntilAsync(e1, r => r.IsFinished);
+        // What the store held when the controller died after storing e1 finished and before the
+        // pipeline stored the stage given back: e1 still in Build, and no restart resumes e1.
+        await farm.Pipeline.Hold(e1, "Build");
+
+        var e2 = await farm.StartAsync();
+        var build2 = await farm.TakeAsync(e2, "Build");
+
+        Assert.Equal(RunStatus.Succeeded, (await farm.Execution(e1).Get())!.Status);
+        Assert.Equal("Build", build2.Stage);
+    }
+
+    [Fact]
     public async Task Queued_mode_lets_waiting_executions_in_one_at_a_time_in_start_order()
     {
         var (cluster, farm, _) = await StartAsync("queued");

@@ -79,7 +79,12 @@ public sealed partial class ExecutionGrain(
         await Save(run);
     }
 
-    public Task Kick() => Advance();
+    public Task Kick()
+    {
+        // Also the pipeline grain's question "what do you hold?": tell it again even if told before.
+        _holdSynced = false;
+        return Advance();
+    }
 
     public Task<ExecutionRun?> Get() => Task.FromResult(Run);
 

@@ -13,7 +13,11 @@ public interface IExecutionGrain : IGrainWithStringKey
     /// <summary>Stores the new execution. Called once, by the pipeline grain, before <see cref="Kick"/>.</summary>
     Task Begin(ExecutionStart start, ExecutionRun run);
 
-    /// <summary>Makes the execution go on: enter the next stage, dispatch ready actions.</summary>
+    /// <summary>
+    /// Makes the execution go on: tells the pipeline which stage it holds (again, even if it did
+    /// before), enters the next stage, dispatches ready actions. A finished execution only gives its
+    /// stage back.
+    /// </summary>
     [OneWay]
     Task Kick();
 

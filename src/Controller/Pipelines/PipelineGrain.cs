@@ -158,6 +158,18 @@ public sealed partial class PipelineGrain(
     {
         var decision = Decide(executionId, stage);
         await SaveRuntime();
+        if (decision.Verdict == EntryVerdict.Wait)
+        {
+            // A holder that finished just before its controller died never gave the stage back: its
+            // finished state was stored, the Hold that frees the stage was not, and no restart resumes
+            // a finished execution. Woken, each holder tells this grain again what it holds (a
+            // one-way call, so the two grains cannot wait on each other); the live ones change nothing.
+            foreach (var holder in Members(state.State.InStage, stage))
+            {
+                GrainFactory.GetGrain<IExecutionGrain>(holder).Kick();
+            }
+        }
+
         return decision;
     }
 
