@@ -69,15 +69,20 @@ public sealed class ClusterFailoverTests(ClusterHost cluster) : IClassFixture<Cl
         Assert.Contains(id, status.Stdout);
     }
 
+    /// <summary>
+    /// An action that records its run, then counts slowly. Action "a" also leaves an artifact that
+    /// "ship" checks silently: it was uploaded through one controller and stored in the shared
+    /// folder, and is downloaded through whichever controller the shipping agent talks to.
+    /// </summary>
     private static string Counter(string name, string runs) => $$"""
               - name: {{name}}
                 type: shell
                 runsOn: [ cluster ]
-                commands:
+        {{(name == "ship" ? "        inputArtifacts: [ bundle ]\n" : "")}}{{(name == "a" ? "        outputArtifacts: [ { name: bundle, paths: [ \"out/**\" ] } ]\n" : "")}}        commands:
                   - 'echo "$FARM_ATTEMPT_ID" >> {{runs}}'
                   - 'echo "start $FARM_ATTEMPT_ID"'
                   - 'i=1; while [ $i -le {{Lines}} ]; do echo "{{name}} line $i"; i=$((i+1)); sleep 0.1; done'
-
+        {{(name == "a" ? "          - 'mkdir -p out && echo \"payload of $FARM_EXECUTION_ID\" > out/data.txt'\n" : "")}}{{(name == "ship" ? "          - 'grep -qx \"payload of $FARM_EXECUTION_ID\" out/data.txt'\n" : "")}}
         """;
 
     private static string Expected(string action, string attemptId) =>

@@ -166,7 +166,7 @@ public sealed partial class PipelineGrain(
             // one-way call, so the two grains cannot wait on each other); the live ones change nothing.
             foreach (var holder in Members(state.State.InStage, stage))
             {
-                GrainFactory.GetGrain<IExecutionGrain>(holder).Kick();
+                _ = GrainFactory.GetGrain<IExecutionGrain>(holder).Kick();
             }
         }
 
