@@ -2,6 +2,7 @@ using Farm.Controller.Admin;
 using Farm.Controller.Artifacts;
 using Farm.Controller.Dispatch;
 using Farm.Controller.Executions;
+using Farm.Controller.Identity;
 using Farm.Controller.Logs;
 using Farm.Controller.Notifications;
 using Farm.Controller.Pipelines;
@@ -124,6 +125,7 @@ public static class ControllerExtensions
         app.MapGrpcService<ExecutionsService>();
         app.MapGrpcService<AgentSessionService>();
         app.MapGrpcService<AdminService>();
+        app.MapGrpcService<IdentityService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapFarmTriggers();
