@@ -24,6 +24,9 @@ public static class DashboardExtensions
         builder.Services.AddOptions<DashboardOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidation>();
         builder.WebHost.UseUrls(options.Listen);
+        // Serves the framework's and our static files from a build output too (dotnet run, ./run.sh),
+        // not only from a publish folder; a published app has no manifest and this does nothing.
+        builder.WebHost.UseStaticWebAssets();
 
         var keys = Directory.CreateDirectory(Path.Combine(options.DataDir, "keys"));
         if (!OperatingSystem.IsWindows())
