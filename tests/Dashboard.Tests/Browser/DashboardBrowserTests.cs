@@ -23,6 +23,7 @@ public sealed class DashboardBrowserTests(DashboardFarm stack) : IClassFixture<D
         await ApplyAsync(await File.ReadAllTextAsync(Path.Combine(FarmHost.RepoRoot, "examples", "hello.yaml")));
         var page = await stack.SignedInPageAsync(width: 1920, height: 1200);
 
+        await Expect(page.Locator("tr[data-pipeline='hello']")).ToContainTextAsync("never ran");
         await page.ClickAsync("a[href='pipelines/hello']");
         await Expect(page.Locator("li.stage")).ToHaveCountAsync(3);
         var rows = page.Locator("li.stage[data-stage='Test'] li.row");
@@ -43,9 +44,17 @@ public sealed class DashboardBrowserTests(DashboardFarm stack) : IClassFixture<D
         Assert.Equal("no reload", await page.EvaluateAsync<string>("window.farmTestMark"));
         var compile = page.Locator(Node("Build", "compile") + " a");
         Assert.Matches("^Action compile, Succeeded, .+, on agent e2e-agent(-2)?$", await compile.GetAttributeAsync("aria-label"));
+        var compileHref = await compile.GetAttributeAsync("href");
         await page.Locator(".graph-panel").ScreenshotAsync(new() { Path = Path.Combine(DashboardFarm.ResultsDirectory, "dashboard-pipeline-graph.png") });
 
-        await compile.ClickAsync();
+        await page.SetViewportSizeAsync(1280, 800);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(DashboardFarm.ResultsDirectory, "dashboard-pipeline-laptop.png"), FullPage = true });
+        await page.GotoAsync("");
+        await Expect(page.Locator("tr[data-pipeline='hello'] .badge")).ToHaveAttributeAsync("data-status", "succeeded");
+        await Expect(page.Locator("tr[data-pipeline='hello'] .strip li")).ToHaveCountAsync(3);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(DashboardFarm.ResultsDirectory, "dashboard-pipelines.png") });
+        await page.GotoAsync(compileHref!);
+        await Expect(page.Locator("h1")).ToContainTextAsync("hello-");
         await Expect(page.Locator(".log-line").First).ToContainTextAsync("hi from the browser from hello, execution hello-");
         await page.ScreenshotAsync(new() { Path = Path.Combine(DashboardFarm.ResultsDirectory, "dashboard-execution.png"), FullPage = true });
     }
@@ -66,11 +75,12 @@ public sealed class DashboardBrowserTests(DashboardFarm stack) : IClassFixture<D
                 actions:
                   - { name: ship, type: container, image: {{FarmHost.Image}}, commands: [ "echo shipped" ] }
             """);
-        var id = (await Farm.Executions.StartExecutionAsync(new StartExecutionRequest { Pipeline = "gated" })).ExecutionId;
-        await Farm.WatchAsync(id, e => e.Action("Gate", "sign-off").Status == ExecutionStatus.InProgress);
         var page = await stack.SignedInPageAsync();
-
         await page.ClickAsync("nav >> text=Approvals");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Approvals" })).ToBeVisibleAsync();
+
+        // Started after the page opened: the approval shows up on it without a reload.
+        var id = (await Farm.Executions.StartExecutionAsync(new StartExecutionRequest { Pipeline = "gated" })).ExecutionId;
         var approval = page.Locator($"li.approval[data-execution='{id}']");
         await Expect(approval.Locator(".approval-message")).ToHaveTextAsync($"Ship {id}?");
         await Expect(approval.Locator("a[href^='https://review.example.com/']")).ToHaveAttributeAsync("href", $"https://review.example.com/{id}");
