@@ -173,4 +173,50 @@ public sealed class DashboardBrowserTests(DashboardFarm stack) : IClassFixture<D
         await Expect(agent).ToContainTextAsync("of 2");
         await Expect(agent.Locator("td").Nth(4)).ToContainTextAsync("UTC");
     }
+
+    [Fact]
+    public async Task A_failed_stage_is_retried_rolled_back_and_a_long_run_is_stopped_from_the_graph()
+    {
+        // The first attempt fails and leaves a mark on the agent's host; the retry finds it and succeeds.
+        var mark = Path.Combine(Path.GetTempPath(), $"farm-dashboard-retry-{Guid.NewGuid():N}");
+        await ApplyAsync($$"""
+            name: flaky
+            variables:
+              - { name: pause, default: "0" }
+            stages:
+              - name: Check
+                actions:
+                  - name: once
+                    type: shell
+                    commands: [ "test -f {{mark}} || { touch {{mark}}; echo 'error: first try'; exit 1; }" ]
+              - name: Wait
+                actions:
+                  - { name: nap, type: container, image: {{FarmHost.Image}}, commands: [ "sleep #{variables.pause}" ] }
+            """);
+        var page = await stack.SignedInPageAsync();
+        await page.GotoAsync("pipelines/flaky");
+        await page.ClickAsync("button:has-text('Start execution')");
+        await Expect(page.Locator(Node("Check", "once"))).ToHaveAttributeAsync("data-status", "failed", Live);
+        await Expect(page.Locator(".execution-line .badge")).ToHaveAttributeAsync("data-status", "failed", Live);
+
+        await page.ClickAsync("li.stage[data-stage='Check'] button:has-text('Retry failed actions')");
+        await Expect(page.Locator(".execution-line .badge")).ToHaveAttributeAsync("data-status", "succeeded", Live);
+        await Expect(page.Locator(Node("Check", "once") + " .attempt")).ToHaveTextAsync("attempt 2");
+
+        await page.ClickAsync("li.stage[data-stage='Check'] button:has-text('Roll back')");
+        await Expect(page.Locator("form[aria-label='Roll back'] select")).ToHaveValueAsync("flaky-1");
+        await page.ClickAsync("form[aria-label='Roll back'] button[type=submit]");
+        await Expect(page.Locator(".execution-line")).ToHaveAttributeAsync("data-execution", "flaky-2");
+        await Expect(page.Locator(".execution-line")).ToContainTextAsync("rollback");
+        await Expect(page.Locator(".execution-line .badge")).ToHaveAttributeAsync("data-status", "succeeded", Live);
+
+        await page.FillAsync("input[name=pause]", "300");
+        await page.ClickAsync("button:has-text('Start execution')");
+        await Expect(page.Locator(Node("Wait", "nap"))).ToHaveAttributeAsync("data-status", "in-progress", Live);
+        await page.FillAsync("form[aria-label='Stop'] input", "wrong branch");
+        await page.ClickAsync("button:has-text('Stop and abandon')");
+        await Expect(page.Locator(Node("Wait", "nap"))).ToHaveAttributeAsync("data-status", "abandoned", Live);
+        await Expect(page.Locator(".execution-line .badge")).ToHaveAttributeAsync("data-status", "stopped", Live);
+        File.Delete(mark);
+    }
 }
