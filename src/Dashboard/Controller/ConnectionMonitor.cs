@@ -67,7 +67,7 @@ public sealed class ConnectionMonitor(FarmSession session, TimeProvider time) : 
                 try
                 {
                     var identity = new Identity.IdentityClient(await session.InvokerAsync());
-                    await identity.WhoAmIAsync(new WhoAmIRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: _disposed.Token);
+                    await identity.WhoAmIAsync(new WhoAmIRequest(), deadline: time.GetUtcNow().UtcDateTime.AddSeconds(5), cancellationToken: _disposed.Token);
                     Volatile.Write(ref _probing, 0);
                     ReportReachable();
                     return;

@@ -32,7 +32,7 @@ public static partial class SessionEndpoints
     }
 
     private static async Task<IResult> SignInAsync(
-        HttpContext context, ControllerChannel channel, ILoggerFactory loggers, [FromForm] string? token, [FromForm] string? returnUrl)
+        HttpContext context, ControllerChannel channel, TimeProvider time, ILoggerFactory loggers, [FromForm] string? token, [FromForm] string? returnUrl)
     {
         token = token?.Trim();
         if (string.IsNullOrEmpty(token))
@@ -44,7 +44,7 @@ public static partial class SessionEndpoints
         try
         {
             identity = await new Identity.IdentityClient(channel.For(token))
-                .WhoAmIAsync(new WhoAmIRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: context.RequestAborted);
+                .WhoAmIAsync(new WhoAmIRequest(), deadline: time.GetUtcNow().UtcDateTime.AddSeconds(10), cancellationToken: context.RequestAborted);
         }
         catch (RpcException e)
         {
