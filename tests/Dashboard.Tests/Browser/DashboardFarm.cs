@@ -71,6 +71,8 @@ public sealed class DashboardFarm : IAsyncLifetime
             }
         }, TimeSpan.FromSeconds(60), () => "the dashboard does not answer:\n" + DashboardOutput());
 
+        // The suite runs test projects side by side on two cores: give every expectation room.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

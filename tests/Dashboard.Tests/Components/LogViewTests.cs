@@ -8,6 +8,9 @@ namespace Farm.Dashboard.Tests.Components;
 
 public sealed class LogViewTests : BunitContext
 {
+    // Lines render at most every 150 ms on the renderer's thread; on a machine busy with other test
+    // projects that can take a while, so waits allow far more than the 1 s default.
+    private static readonly TimeSpan RenderWait = TimeSpan.FromSeconds(15);
     private readonly FakeLogReader _log = new();
 
     public LogViewTests()
@@ -26,10 +29,10 @@ public sealed class LogViewTests : BunitContext
         var view = RenderLog();
 
         _log.Write("plain line\n\u001b[1;31mred <b>bold</b>\u001b[0m back\n");
-        view.WaitForAssertion(() => Assert.Equal(2, view.FindAll(".log-line").Count));
+        view.WaitForAssertion(() => Assert.Equal(2, view.FindAll(".log-line").Count), RenderWait);
         _log.Write("third, still being written");
 
-        view.WaitForAssertion(() => Assert.Equal(3, view.FindAll(".log-line").Count));
+        view.WaitForAssertion(() => Assert.Equal(3, view.FindAll(".log-line").Count), RenderWait);
         var red = view.Find(".log-line[data-line='2'] .line-text span");
         Assert.Equal(("ansi-fg-1 ansi-bold", "red <b>bold</b>"), (red.ClassName, red.TextContent));
         Assert.Equal("red <b>bold</b> back", view.Find(".log-line[data-line='2'] .line-text").TextContent);
@@ -44,7 +47,7 @@ public sealed class LogViewTests : BunitContext
         var view = RenderLog();
         _log.Write("alpha\nbeta\nALPHA again\ngamma\n");
         _log.Finish();
-        view.WaitForAssertion(() => Assert.Equal("4 lines", view.Find(".log-state").TextContent));
+        view.WaitForAssertion(() => Assert.Equal("4 lines", view.Find(".log-state").TextContent), RenderWait);
 
         view.Find(".log-search input").Change("alpha");
         view.Find(".log-search").Submit();
@@ -62,7 +65,7 @@ public sealed class LogViewTests : BunitContext
         var view = RenderLog();
         _log.Write("compiling\n0 warnings\nsrc/a.c:3: error: expected ';'\nmake: *** failed\n");
         _log.Finish();
-        view.WaitForAssertion(() => Assert.False(view.Find("button.first-error").HasAttribute("disabled")));
+        view.WaitForAssertion(() => Assert.False(view.Find("button.first-error").HasAttribute("disabled")), RenderWait);
 
         view.Find("button.first-error").Click();
 
@@ -85,7 +88,7 @@ public sealed class LogViewTests : BunitContext
         _log.Write(text.ToString());
         _log.Finish();
 
-        view.WaitForAssertion(() => Assert.Equal("100000 lines", view.Find(".log-state").TextContent), TimeSpan.FromSeconds(10));
+        view.WaitForAssertion(() => Assert.Equal("100000 lines", view.Find(".log-state").TextContent), RenderWait);
         Assert.InRange(view.FindAll(".log-line").Count, 1, 500);
         Assert.Equal(77_776, view.Instance.Document.FirstErrorLine);
         Assert.Equal([77_776], view.Instance.Document.Search("disk full"));

@@ -80,8 +80,9 @@ public abstract class FarmPageBase : ComponentBase, IDisposable
     }
 
     /// <summary>
-    /// Follows a watch stream until <paramref name="apply"/> says it is done, the stream ends, or the page
-    /// goes away; reconnects after a break with growing pauses while the controller is unreachable.
+    /// Follows a watch stream until <paramref name="apply"/> says it is done or the page goes away;
+    /// opens it again after a break, or an end that <paramref name="apply"/> did not call done, with
+    /// growing pauses while the controller is unreachable.
     /// </summary>
     protected async Task WatchAsync<T>(Func<CancellationToken, IAsyncEnumerable<T>> open, Func<T, bool> apply, CancellationToken cancellation)
     {
@@ -103,21 +104,26 @@ public abstract class FarmPageBase : ComponentBase, IDisposable
                     }
                 }
 
+                // An endless stream (a pipeline's) that ended without an error: the controller shut
+                // down cleanly or restarted; open it again after a pause like after a break.
+            }
+            catch (Exception e) when (linked.IsCancellationRequested && e is OperationCanceledException or RpcException)
+            {
                 return;
             }
-            catch (RpcException e) when (ConnectionMonitor.IsUnreachable(e) && !linked.IsCancellationRequested)
+            catch (RpcException e) when (ConnectionMonitor.IsUnreachable(e) || e.StatusCode == StatusCode.Cancelled)
             {
-                Connection.ReportUnreachable(e);
+                if (ConnectionMonitor.IsUnreachable(e))
+                {
+                    Connection.ReportUnreachable(e);
+                }
+
                 await InvokeAsync(StateHasChanged);
             }
-            catch (RpcException e) when (!linked.IsCancellationRequested)
+            catch (RpcException e)
             {
                 Handle(e);
                 await InvokeAsync(StateHasChanged);
-                return;
-            }
-            catch (Exception e) when (e is OperationCanceledException || (e is RpcException { StatusCode: StatusCode.Cancelled }))
-            {
                 return;
             }
 
