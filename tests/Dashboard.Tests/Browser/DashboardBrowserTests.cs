@@ -57,6 +57,10 @@ public sealed class DashboardBrowserTests(DashboardFarm stack) : IClassFixture<D
         await Expect(page.Locator("h1")).ToContainTextAsync("hello-");
         await Expect(page.Locator(".log-line").First).ToContainTextAsync("hi from the browser from hello, execution hello-");
         await page.ScreenshotAsync(new() { Path = Path.Combine(DashboardFarm.ResultsDirectory, "dashboard-execution.png"), FullPage = true });
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("a.download"));
+        var log = await File.ReadAllTextAsync(await download.PathAsync());
+        Assert.Matches("^hi from the browser from hello, execution hello-\\d+\nbuilding in /workspace\n$", log);
     }
 
     [Fact]
@@ -73,7 +77,11 @@ public sealed class DashboardBrowserTests(DashboardFarm stack) : IClassFixture<D
                     reviewUrl: 'https://review.example.com/#{execution.id}'
               - name: Release
                 actions:
-                  - { name: ship, type: container, image: {{FarmHost.Image}}, commands: [ "echo shipped" ] }
+                  - name: ship
+                    type: container
+                    image: {{FarmHost.Image}}
+                    commands: [ "mkdir -p out && echo shipped > out/notes.txt" ]
+                    outputArtifacts: [ { name: notes, paths: [ "out/**" ] } ]
             """);
         var page = await stack.SignedInPageAsync();
         await page.ClickAsync("nav >> text=Approvals");
@@ -92,6 +100,11 @@ public sealed class DashboardBrowserTests(DashboardFarm stack) : IClassFixture<D
         await Expect(page.Locator("li.timeline-action[data-action='Release/ship']")).ToHaveAttributeAsync("data-status", "succeeded", Live);
         await Expect(page.Locator("[data-decision='approved']")).ToContainTextAsync("Approved by admin (dashboard)");
         await Expect(page.Locator("[data-decision='approved']")).ToContainTextAsync("release notes checked");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("ul.artifacts a"));
+        var archive = await File.ReadAllBytesAsync(await download.PathAsync());
+        Assert.Equal($"{id}-notes.tar.gz", download.SuggestedFilename);
+        Assert.Equal(new byte[] { 0x1f, 0x8b }, archive[..2]);
     }
 
     [Fact]
@@ -136,6 +149,11 @@ public sealed class DashboardBrowserTests(DashboardFarm stack) : IClassFixture<D
         await Expect(page.Locator("[data-missing='pipeline'] h1")).ToHaveTextAsync("No such pipeline");
         await page.GotoAsync("executions/no-such-pipeline-9");
         await Expect(page.Locator("[data-missing='execution'] h1")).ToHaveTextAsync("No such execution");
+
+        await page.ClickAsync("header button:has-text('Sign out')");
+        await Expect(page.Locator("[role=status]")).ToHaveTextAsync("You are signed out.");
+        await page.GotoAsync("");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?ReturnUrl=%2F$"));
     }
 
     [Fact]
