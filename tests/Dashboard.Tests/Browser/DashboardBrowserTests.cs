@@ -135,6 +135,7 @@ public sealed class DashboardBrowserTests(DashboardFarm stack) : IClassFixture<D
         await Expect(page.Locator(Node("Second", "two"))).ToHaveAttributeAsync("data-status", "pending");
         var state = await Farm.Pipelines.GetPipelineStateAsync(new GetPipelineStateRequest { Name = "held" });
         Assert.Equal(("release freeze", false), (state.Stages[1].DisabledReason, state.Stages[1].TransitionEnabled));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(DashboardFarm.ResultsDirectory, "dashboard-transition-disabled.png"), FullPage = true });
 
         await page.ClickAsync("li.transition[data-transition='Second'] button:has-text('Enable transition')");
         await Expect(page.Locator(Node("Second", "two"))).ToHaveAttributeAsync("data-status", "succeeded", Live);
