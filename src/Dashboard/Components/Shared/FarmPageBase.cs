@@ -159,7 +159,8 @@ public abstract class FarmPageBase : ComponentBase, IDisposable
         }
     }
 
-    private void OnSessionEnded() => Navigation.NavigateTo("/signin/expired", forceLoad: true);
+    // Also raised by the connection probe on a pool thread, hence through the renderer's dispatcher.
+    private void OnSessionEnded() => _ = InvokeAsync(() => Navigation.NavigateTo("/signin/expired", forceLoad: true));
 
     private void OnConnectionChanged()
     {
