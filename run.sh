@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs Farm locally: a Docker engine (unless DOCKER_HOST already answers), an image registry, a git
-# daemon serving the sample web app, the controller and one agent; applies examples/hello.yaml and
-# runs it once, applies examples/ship.yaml and starts it (it waits for your approval before
-# production), then stays up until Ctrl-C, which stops everything this script started.
+# daemon serving the sample web app, the controller, the dashboard and one agent; applies
+# examples/hello.yaml and runs it once, applies examples/ship.yaml and starts it (it waits for your
+# approval before production), then stays up until Ctrl-C, which stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=scripts/lib.sh
@@ -12,15 +12,26 @@ ROOT=$FARM_ROOT
 RUN_DIR=$ROOT/.work/run
 CONTROLLER_DLL=$ROOT/src/Controller/bin/Release/net10.0/farm-controller.dll
 AGENT_DLL=$ROOT/src/Agent/bin/Release/net10.0/farm-agent.dll
+DASHBOARD_DLL=$ROOT/src/Dashboard/bin/Release/net10.0/farm-dashboard.dll
 
 export Farm__Controller__DataDir="${Farm__Controller__DataDir:-$ROOT/.farm}"
 export Farm__Controller__Listen="${Farm__Controller__Listen:-http://127.0.0.1:7070}"
 CONTROLLER_URL=${Farm__Controller__Listen%%;*}
 read -r CTL_HOST CTL_PORT < <(farm_url_host_port "$CONTROLLER_URL")
+export Farm__Dashboard__Listen="${Farm__Dashboard__Listen:-http://127.0.0.1:7080}"
+export Farm__Dashboard__DataDir="${Farm__Dashboard__DataDir:-$Farm__Controller__DataDir/dashboard}"
+DASHBOARD_URL=${Farm__Dashboard__Listen%%;*}
+read -r DASH_HOST DASH_PORT < <(farm_url_host_port "$DASHBOARD_URL")
 
 check_no_controller() {
   if farm_port_open "$CTL_HOST" "$CTL_PORT"; then
     farm_die "something (another Farm controller?) already answers on $CTL_HOST:$CTL_PORT; stop it first, or set Farm__Controller__Listen to another address"
+  fi
+}
+
+check_no_dashboard() {
+  if farm_port_open "$DASH_HOST" "$DASH_PORT"; then
+    farm_die "something (another Farm dashboard?) already answers on $DASH_HOST:$DASH_PORT; stop it first, or set Farm__Dashboard__Listen to another address"
   fi
 }
 
@@ -31,6 +42,7 @@ PRODUCTION_PORT=${FARM_RUN_PRODUCTION_PORT:-8082}
 GIT_PORT=9418
 
 check_no_controller
+check_no_dashboard
 for port in "$REGISTRY_PORT" "$GIT_PORT"; do
   if farm_port_open 127.0.0.1 "$port"; then
     farm_die "port $port on 127.0.0.1 is taken (the sample's registry uses ${REGISTRY_PORT}, its git daemon $GIT_PORT); stop what listens there, or set FARM_RUN_REGISTRY_PORT"
@@ -42,6 +54,7 @@ farm_log "building $(basename "$(farm_solution)") (Release)"
 dotnet build "$(farm_solution)" -c Release -nologo -v q
 [[ -f $CONTROLLER_DLL ]] || farm_die "build produced no $CONTROLLER_DLL"
 [[ -f $AGENT_DLL ]] || farm_die "build produced no $AGENT_DLL"
+[[ -f $DASHBOARD_DLL ]] || farm_die "build produced no $DASHBOARD_DLL"
 
 mkdir -p "$RUN_DIR" "$Farm__Controller__DataDir"
 farm_start_dockerd "$RUN_DIR"
@@ -79,6 +92,17 @@ if [[ -r $ADMIN_TOKEN_FILE ]]; then
   export FARM_TOKEN
 fi
 export FARM_CONTROLLER=$CONTROLLER_URL
+
+check_no_dashboard # again: the build took a while
+DASHBOARD_LOG=$RUN_DIR/dashboard.log
+farm_log "starting the dashboard at $DASHBOARD_URL (log: $DASHBOARD_LOG)"
+# Its working directory is its build output, where its static files' manifest is found.
+farm_spawn dashboard "$DASHBOARD_LOG" env -C "$(dirname "$DASHBOARD_DLL")" \
+  Farm__Dashboard__Controller="$CONTROLLER_URL" \
+  dotnet "$DASHBOARD_DLL"
+DASHBOARD_PID=$FARM_SPAWNED_PID
+farm_wait_port "$DASH_HOST" "$DASH_PORT" 60 "$DASHBOARD_PID" dashboard "$DASHBOARD_LOG"
+farm_log "dashboard is up (pid $DASHBOARD_PID)"
 
 AGENT_LOG=$RUN_DIR/agent.log
 AGENT_WORK=$RUN_DIR/agent
@@ -133,6 +157,9 @@ fi
 cat <<EOF
 
 Farm is running. Press Ctrl-C to stop it.
+  dashboard    $DASHBOARD_URL (pid $DASHBOARD_PID)
+               sign in with the admin token: paste what 'cat $ADMIN_TOKEN_FILE' prints
+               (make tokens for others with ./farm token create NAME --role viewer|operator|approver|admin)
   controller   $CONTROLLER_URL (pid $CONTROLLER_PID)
   data dir     $Farm__Controller__DataDir
   agent        local, labels linux env=staging env=production, 2 slots (pid $AGENT_PID), work dir $AGENT_WORK
@@ -142,6 +169,7 @@ Farm is running. Press Ctrl-C to stop it.
   production   http://127.0.0.1:$PRODUCTION_PORT/ once approved and deployed
   docker       DOCKER_HOST=$DOCKER_HOST
   logs         $CONTROLLER_LOG
+               $DASHBOARD_LOG
                $AGENT_LOG
 EOF
 if [[ -n $FARM_DOCKERD_PID ]]; then
@@ -159,9 +187,9 @@ cat <<EOF
 
 EOF
 
-# Stay in the foreground. If the controller, the agent or dockerd exits by itself, say so and stop
+# Stay in the foreground. If the controller, the dashboard, the agent or dockerd exits by itself, say so and stop
 # the rest; Ctrl-C (or TERM) runs the trap, which stops everything started above.
-watch=("$CONTROLLER_PID" "$AGENT_PID")
+watch=("$CONTROLLER_PID" "$DASHBOARD_PID" "$AGENT_PID")
 [[ -z $FARM_DOCKERD_PID ]] || watch+=("$FARM_DOCKERD_PID")
 set +e
 wait -n "${watch[@]}"
@@ -172,6 +200,7 @@ for pid in "${watch[@]}"; do
     case $pid in
       "$CONTROLLER_PID") farm_log "the controller exited (code $rc); see $CONTROLLER_LOG" ;;
       "$AGENT_PID") farm_log "the agent exited (code $rc); see $AGENT_LOG" ;;
+      "$DASHBOARD_PID") farm_log "the dashboard exited (code $rc); see $DASHBOARD_LOG" ;;
       *) farm_log "dockerd exited (code $rc); see $RUN_DIR/docker/dockerd.log" ;;
     esac
   fi

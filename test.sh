@@ -12,7 +12,7 @@ ROOT=$FARM_ROOT
 TEST_DIR=$ROOT/.work/test
 RESULTS_DIR=$TEST_DIR/results
 
-farm_require_packages
+farm_require_packages browser
 SLN=$(farm_solution)
 mkdir -p "$TEST_DIR"
 # One build, no lingering MSBuild worker nodes afterwards.

@@ -24,10 +24,15 @@ farm_die() {
 
 FARM__APT_UPDATED=""
 
-# farm_require_packages: installs docker.io, busybox-static, git and docker-registry when missing (as root, with
-# apt-get), or says what to install and exits 1. Requires a .NET 10 SDK on PATH.
+# farm_require_packages [browser]: installs docker.io, busybox-static, git and docker-registry when
+# missing (as root, with apt-get), or says what to install and exits 1. With "browser" also Debian's
+# chromium, which the dashboard's browser tests drive (test.sh asks for it; run.sh does not need
+# it). Requires a .NET 10 SDK on PATH.
 farm_require_packages() {
   local missing=()
+  if [[ ${1:-} == browser && ! -x /usr/bin/chromium ]]; then
+    missing+=(chromium)
+  fi
   if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
     missing+=(docker.io)
   fi

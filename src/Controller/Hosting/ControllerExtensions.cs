@@ -4,6 +4,7 @@ using Farm.Controller.Cluster;
 using Farm.Controller.Deployments;
 using Farm.Controller.Dispatch;
 using Farm.Controller.Executions;
+using Farm.Controller.Identity;
 using Farm.Controller.Logs;
 using Farm.Controller.Notifications;
 using Farm.Controller.Pipelines;
@@ -128,6 +129,7 @@ public static class ControllerExtensions
         app.MapGrpcService<AgentSessionService>();
         app.MapGrpcService<AdminService>();
         app.MapGrpcService<DeploymentsService>();
+        app.MapGrpcService<IdentityService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapFarmTriggers();

@@ -71,6 +71,9 @@ public static class AccessTable
         [Admin("SetAgentLabels")] = Audited<SetAgentLabelsRequest, AgentInfo>(Access.Admin,
             (q, _) => (q.AgentId, q.Labels.Count == 0 ? "labels removed" : string.Join(" ", q.Labels))),
         [Admin("ListAudit")] = new(Access.Admin),
+
+        // Identity
+        [Identity("WhoAmI")] = new(Access.Viewer),
     };
 
     /// <summary>Whether a token of <paramref name="role"/> may call a method that needs <paramref name="access"/>.</summary>
@@ -103,6 +106,8 @@ public static class AccessTable
     private static string Admin(string method) => Name(Api.V1.Admin.Descriptor.FullName, method);
 
     private static string Deployments(string method) => Name(Api.V1.Deployments.Descriptor.FullName, method);
+
+    private static string Identity(string method) => Name(Api.V1.Identity.Descriptor.FullName, method);
 
     private static string Name(string service, string method) => $"/{service}/{method}";
 
