@@ -204,6 +204,9 @@ public sealed class ExecutionGrainTests
         Assert.Equal((2, 2), (stored!.Version, stored.LatestVersion));
         var run = (await execution.Get())!;
         Assert.Equal((2, RunStatus.InProgress), (run.PipelineVersion, run.Status));
+        // The attempt queued before the restart is offered again, to any agent with its labels.
+        var offer = await agent.NextOfferAsync();
+        Assert.Equal((run.Stages[0].Actions[0].AttemptId, null), (offer.AttemptId, offer.PinnedAgent));
         Assert.Equal("ship-2", (await second.Grains.GetGrain<IPipelineGrain>("ship").StartManually([])).ExecutionId);
     }
 

@@ -7,7 +7,9 @@ namespace Farm.Controller.Dispatch;
 /// An attempt waiting for, or offered to, an agent; <see cref="Action"/> is fully resolved and
 /// <see cref="Inputs"/> are the archives its input artifacts name. <see cref="Masked"/> holds the
 /// secret values it was given, for the agent to mask; jobs live in memory only, never in storage.
-/// <see cref="PinnedAgent"/>, set for a step of a rolling deploy, is the one agent that may take it.
+/// <see cref="PinnedAgent"/>, set for a step of a rolling deploy, is the one agent that may take it;
+/// <see cref="TraceParent"/> carries the dispatch span to the agent. Both are optional and of one
+/// type: callers name them, since a traceparent passed as the pin would match no agent, ever.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record Job(

@@ -156,7 +156,8 @@ public sealed partial class ExecutionGrain(
                 }
 
                 jobs.Add(new Job(action.AttemptId!, run.Id, run.Pipeline, stage.Name, definition.Name, definition.RunsOn.ToArray(),
-                    definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray(), FarmTracing.Dispatch(state.State.TraceParent, action.AttemptId!)));
+                    definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray(),
+                    PinnedAgent: action.NextTarget, TraceParent: FarmTracing.Dispatch(state.State.TraceParent, action.AttemptId!)));
             }
         }
 
@@ -432,8 +433,8 @@ public sealed partial class ExecutionGrain(
             }
 
             jobs.Add(new Job(attemptId, run.Id, run.Pipeline, stage.Name, resolved.Name, resolved.RunsOn.ToArray(), resolved,
-                dispatched!.InputArtifacts.ToArray(), masked.ToArray(), run.Stages[at.Stage].Actions[at.Action].NextTarget,
-                FarmTracing.Dispatch(state.State.TraceParent, attemptId)));
+                dispatched!.InputArtifacts.ToArray(), masked.ToArray(),
+                PinnedAgent: run.Stages[at.Stage].Actions[at.Action].NextTarget, TraceParent: FarmTracing.Dispatch(state.State.TraceParent, attemptId)));
         }
 
         if (!ReferenceEquals(run, Run))
@@ -679,8 +680,8 @@ public sealed partial class ExecutionGrain(
                     }
 
                     requeue.Add(new Job(newAttempt, run.Id, run.Pipeline, stage.Name, definition.Name, definition.RunsOn.ToArray(),
-                        definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray(), action.NextTarget,
-                        FarmTracing.Dispatch(state.State.TraceParent, newAttempt)));
+                        definition, dispatched!.InputArtifacts.ToArray(), masked.ToArray(),
+                        PinnedAgent: action.NextTarget, TraceParent: FarmTracing.Dispatch(state.State.TraceParent, newAttempt)));
                     await Save(next);
                 }
                 else
