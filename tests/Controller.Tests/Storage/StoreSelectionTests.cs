@@ -33,12 +33,13 @@ public sealed class StoreSelectionTests
             var full = (SqliteDialect)StoreSelection.Dialect(new ControllerOptions { DataDir = dir, SqliteSync = "full" });
             var problems = StoreSelection.Problems(new ControllerOptions { DataDir = dir, SqliteSync = "off" });
 
-            Assert.Equal("PRAGMA synchronous=NORMAL;", normal.OnOpen);
-            Assert.Equal("PRAGMA synchronous=FULL;", full.OnOpen);
+            Assert.Equal("PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;", normal.OnOpen);
+            Assert.Equal("PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;", full.OnOpen);
             Assert.Equal(["Farm:Controller:SqliteSync is 'off'; it must be normal or full."], problems);
             // SQLite's own answer on a connection the store opens: 1 is NORMAL, 2 is FULL.
-            Assert.Equal(1L, await SynchronousAsync(new FarmDatabase(normal)));
-            Assert.Equal(2L, await SynchronousAsync(new FarmDatabase(full)));
+            Assert.Equal(1L, await PragmaAsync(new FarmDatabase(normal), "synchronous"));
+            Assert.Equal(2L, await PragmaAsync(new FarmDatabase(full), "synchronous"));
+            Assert.Equal(30000L, await PragmaAsync(new FarmDatabase(normal), "busy_timeout"));
         }
         finally
         {
@@ -46,11 +47,11 @@ public sealed class StoreSelectionTests
         }
     }
 
-    private static async Task<long> SynchronousAsync(FarmDatabase database)
+    private static async Task<long> PragmaAsync(FarmDatabase database, string pragma)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous;";
+        command.CommandText = $"PRAGMA {pragma};";
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 

@@ -47,7 +47,9 @@ public sealed class SqliteDialect : SqlDialect
 
     public override string BeforeMigrations => "PRAGMA journal_mode=WAL;";
 
-    public override string OnOpen => $"PRAGMA synchronous={Synchronous.ToUpperInvariant()};";
+    // busy_timeout: a writer that finds the database locked waits inside SQLite, which retries within
+    // a millisecond or two, rather than failing to Microsoft.Data.Sqlite, which sleeps 150 ms a try.
+    public override string OnOpen => $"PRAGMA synchronous={Synchronous.ToUpperInvariant()}; PRAGMA busy_timeout=30000;";
 
     public override string NowText => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
