@@ -201,7 +201,8 @@ public static class FleetBenchmark
         return await Task.WhenAll(started.Select(s => FollowAsync(client, s.ExecutionId, farm, cancellationToken)));
     }
 
-    private static async Task<Execution> FollowAsync(Executions.ExecutionsClient client, string executionId, FarmProcesses farm, CancellationToken cancellationToken)
+    /// <summary>Follows the execution with WatchExecution to its end; fails unless it succeeded within 5 minutes. Every suite's one way to wait for a run.</summary>
+    internal static async Task<Execution> FollowAsync(Executions.ExecutionsClient client, string executionId, FarmProcesses farm, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromMinutes(5));

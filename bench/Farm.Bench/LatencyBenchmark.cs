@@ -173,21 +173,10 @@ public static class LatencyBenchmark
         for (var i = 0; i < 10 + count; i++)
         {
             var id = (await client.StartExecutionAsync(new StartExecutionRequest { Pipeline = pipeline }, cancellationToken: cancellationToken)).ExecutionId;
-            Execution? last = null;
-            using var call = client.WatchExecution(new WatchExecutionRequest { ExecutionId = id }, cancellationToken: cancellationToken);
-            await foreach (var state in call.ResponseStream.ReadAllAsync(cancellationToken))
-            {
-                last = state;
-            }
-
-            if (last is not { Status: ExecutionStatus.Succeeded })
-            {
-                throw new BenchException($"Execution {id} ended {last?.Status}: {last?.Message}\n{farm.Tail()}");
-            }
-
+            var finished = await FleetBenchmark.FollowAsync(client, id, farm, cancellationToken);
             if (i >= 10)
             {
-                runs.Add(last);
+                runs.Add(finished);
             }
         }
 

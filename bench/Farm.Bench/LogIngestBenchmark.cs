@@ -121,17 +121,9 @@ public static class LogIngestBenchmark
         var id = (await client.StartExecutionAsync(new StartExecutionRequest { Pipeline = Pipeline }, cancellationToken: cancellationToken)).ExecutionId;
         var delays = new List<TimeSpan>();
         var watcher = watch ? FollowTickerAsync(client, id, delays, cancellationToken) : Task.CompletedTask;
-        Execution? last = null;
-        using var call = client.WatchExecution(new WatchExecutionRequest { ExecutionId = id }, cancellationToken: cancellationToken);
-        await foreach (var state in call.ResponseStream.ReadAllAsync(cancellationToken))
-        {
-            last = state;
-        }
-
+        var finished = await FleetBenchmark.FollowAsync(client, id, farm, cancellationToken);
         await watcher;
-        return last is { Status: ExecutionStatus.Succeeded }
-            ? (last, delays)
-            : throw new BenchException($"Execution {id} ended {last?.Status}: {last?.Message}\n{farm.Tail()}");
+        return (finished, delays);
     }
 
     private static async Task FollowTickerAsync(Executions.ExecutionsClient client, string executionId, List<TimeSpan> delays, CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ public static class RestartBenchmark
                 Definition = $"name: {Pipeline}\nstages:\n  - name: s\n    actions:\n      - name: a\n        type: shell\n        runsOn: [ {FleetBenchmark.Label} ]\n        commands: [ \"true\" ]\n",
             }, cancellationToken: cancellationToken);
             var client = new Executions.ExecutionsClient(farm.Invoker);
-            await FinishedAsync(client, await StartUntilAcceptedAsync(client, cancellationToken), cancellationToken);
+            await FleetBenchmark.FollowAsync(client, await StartUntilAcceptedAsync(client, cancellationToken), farm, cancellationToken);
             for (var round = 1; round <= Rounds; round++)
             {
                 await farm.KillAndStartControllerAsync(cancellationToken);
@@ -56,7 +56,7 @@ public static class RestartBenchmark
                 rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {round} | {accepted.TotalSeconds:0.00} | {offered.TotalSeconds:0.00} |"));
                 // The next kill must find nothing in flight: simulated agents, unlike real ones, do not
                 // report a result again after a reconnect, so an attempt cut off would wait out its lease.
-                await FinishedAsync(client, executionId, deadline.Token);
+                await FleetBenchmark.FollowAsync(client, executionId, farm, deadline.Token);
             }
         }
         finally
@@ -87,18 +87,6 @@ public static class RestartBenchmark
         {
             DocsSection.Write(docs, "restart", markdown);
             Benchmark.Log($"wrote the restart results into {docs}");
-        }
-    }
-
-    private static async Task FinishedAsync(Executions.ExecutionsClient client, string executionId, CancellationToken cancellationToken)
-    {
-        using var call = client.WatchExecution(new WatchExecutionRequest { ExecutionId = executionId }, cancellationToken: cancellationToken);
-        await foreach (var state in call.ResponseStream.ReadAllAsync(cancellationToken))
-        {
-            if (state.Status is not ExecutionStatus.InProgress)
-            {
-                return;
-            }
         }
     }
 
