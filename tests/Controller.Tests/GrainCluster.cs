@@ -24,6 +24,9 @@ public sealed class GrainCluster : IAsyncDisposable
 
     public IClusterClient Client => _cluster.Client;
 
+    /// <summary>The silo's own services, for what only the silo side holds (its copier, for one).</summary>
+    public IServiceProvider SiloServices => _cluster.Silos[0].ServiceProvider;
+
     public static async Task<GrainCluster> StartAsync(string? dataDir = null, TimeSpan? heartbeat = null, TimeProvider? time = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("farm-grains-").FullName;

@@ -46,8 +46,7 @@ public sealed partial class ExecutionGrain(
 
     private IPipelineGrain PipelineGrain => GrainFactory.GetGrain<IPipelineGrain>(Run!.Pipeline);
 
-    private PipelineDefinition Definition => _pipeline ??= PipelineParser.Parse(state.State.Source).Pipeline
-        ?? throw new InvalidOperationException("A stored pipeline version no longer parses.");
+    private PipelineDefinition Definition => _pipeline ??= StoredSource.Definition(state.State.Source);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

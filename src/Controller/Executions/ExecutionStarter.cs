@@ -26,7 +26,7 @@ public sealed class ExecutionStarter(IGrainFactory grains, ISourceResolver sourc
                 return StartOutcome.Refused(StartRefusal.PipelineNotFound, $"No pipeline named '{pipelineName}' has been applied.");
             }
 
-            var pipeline = PipelineParser.Parse(stored.Source).Pipeline!;
+            var pipeline = StoredSource.Definition(stored.Source);
             var gitActions = pipeline.Stages.SelectMany(s => s.Actions.Where(a => a.Type == ActionType.Git).Select(a => (Stage: s.Name, Action: a))).ToList();
             var unknown = revisions.Keys.Where(name => gitActions.All(g => g.Action.Name != name)).ToList();
             if (unknown.Count > 0)

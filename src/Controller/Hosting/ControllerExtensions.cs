@@ -14,11 +14,13 @@ using Farm.Controller.Sources;
 using Farm.Controller.Storage;
 using Farm.Controller.Telemetry;
 using Farm.Controller.Triggers;
+using Farm.Core.Executions;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
+using Orleans.Serialization.Cloning;
 using Orleans.Storage;
 
 namespace Farm.Controller.Hosting;
@@ -112,11 +114,16 @@ public static class ControllerExtensions
         services.TryAddSingleton<ISourceResolver, GitSourceResolver>();
         services.AddSingleton<ExecutionStarter>();
         services.AddKeyedSingleton<IGrainStorage>(RelationalGrainStorage.Name, (sp, _) => sp.GetRequiredService<RelationalGrainStorage>());
-        // Core types stay free of Orleans attributes; they cross grain calls as JSON.
+        // Core types stay free of Orleans attributes; they cross grain calls as JSON, and are copied
+        // within a silo as JSON too, except the execution, which is immutable and shared.
         services.AddSerializer(s => s.AddJsonSerializer(
-            isSupported: type => type.Namespace?.StartsWith("Farm.Core", StringComparison.Ordinal) == true));
+            isSerializable: IsCoreType,
+            isCopyable: type => IsCoreType(type) && type != typeof(ExecutionRun)));
+        services.AddSingleton<IGeneralizedCopier, ExecutionRunCopier>();
         return services;
     }
+
+    private static bool IsCoreType(Type type) => type.Namespace?.StartsWith("Farm.Core", StringComparison.Ordinal) == true;
 
     public static WebApplication MapFarmController(this WebApplication app)
     {

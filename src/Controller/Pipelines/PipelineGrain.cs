@@ -19,7 +19,7 @@ public sealed partial class PipelineGrain(
 
     private PipelineDefinition? Latest => _latest ??= state.State.Versions.Count == 0
         ? null
-        : PipelineParser.Parse(state.State.Versions[^1].Source).Pipeline;
+        : StoredSource.Definition(state.State.Versions[^1].Source);
 
     private ExecutionMode Mode => Latest?.ExecutionMode ?? ExecutionMode.Superseded;
 
@@ -114,7 +114,7 @@ public sealed partial class PipelineGrain(
         }
 
         var source = state.State.Versions[target.PipelineVersion - 1].Source;
-        var pipeline = PipelineParser.Parse(source).Pipeline!;
+        var pipeline = StoredSource.Definition(source);
         ExecutionRun run;
         int number;
         string id;

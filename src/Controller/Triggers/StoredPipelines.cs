@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Farm.Controller.Pipelines;
 using Farm.Controller.Storage;
 using Farm.Core.Pipelines;
@@ -6,13 +5,11 @@ using Farm.Core.Pipelines;
 namespace Farm.Controller.Triggers;
 
 /// <summary>
-/// Reads pipelines from the catalog and their latest source from the pipeline grain, parsing each
-/// version once.
+/// Reads pipelines from the catalog and their latest source from the pipeline grain, parsed once
+/// (<see cref="StoredSource"/>).
 /// </summary>
 public sealed class StoredPipelines(IGrainFactory grains, PipelineCatalog catalog) : ITriggerPipelines
 {
-    private readonly ConcurrentDictionary<string, (int Version, PipelineDefinition Pipeline)> _parsed = new();
-
     public async Task<PipelineDefinition?> GetAsync(string name)
     {
         var stored = await grains.GetGrain<IPipelineGrain>(name).GetVersion(0);
@@ -21,19 +18,15 @@ public sealed class StoredPipelines(IGrainFactory grains, PipelineCatalog catalo
             return null;
         }
 
-        if (_parsed.TryGetValue(name, out var cached) && cached.Version == stored.Version)
+        try
         {
-            return cached.Pipeline;
+            return StoredSource.Definition(stored.Source);
         }
-
-        // The grain stored it only after it parsed; null would mean the parser changed since.
-        var pipeline = PipelineParser.Parse(stored.Source).Pipeline;
-        if (pipeline is not null)
+        catch (InvalidOperationException)
         {
-            _parsed[name] = (stored.Version, pipeline);
+            // The parser changed since the version was stored: no trigger fires for it, the others still do.
+            return null;
         }
-
-        return pipeline;
     }
 
     public async Task<IReadOnlyList<PipelineDefinition>> ListAsync()
