@@ -3,6 +3,7 @@ using Farm.Controller.Executions;
 using Farm.Controller.Pipelines;
 using Farm.Controller.Storage;
 using Farm.Core.Executions;
+using Microsoft.Data.Sqlite;
 
 namespace Farm.Controller.Tests;
 
@@ -208,6 +209,51 @@ public sealed class ExecutionGrainTests
         var offer = await agent.NextOfferAsync();
         Assert.Equal((run.Stages[0].Actions[0].AttemptId, null), (offer.AttemptId, offer.PinnedAgent));
         Assert.Equal("ship-2", (await second.Grains.GetGrain<IPipelineGrain>("ship").StartManually([])).ExecutionId);
+    }
+
+    [Fact]
+    public async Task An_execution_stored_with_its_pipeline_file_in_its_state_row_runs_on()
+    {
+        string dataDir;
+        string id;
+        await using (var first = await GrainCluster.StartAsync())
+        {
+            dataDir = first.DataDir;
+            await first.Grains.GetGrain<IPipelineGrain>("ship").Apply(TwoStages);
+            id = (await first.Grains.GetGrain<IPipelineGrain>("ship").StartManually([])).ExecutionId!;
+        }
+
+        // As executions were stored before the file moved to a row of its own.
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "farm.db")};Pooling=false"))
+        {
+            connection.Open();
+            var update = connection.CreateCommand();
+            update.CommandText = """
+                UPDATE grain_state SET data = json_set(data, '$.source',
+                    (SELECT json_extract(data, '$.text') FROM grain_state WHERE grain_id = $id AND state_name = 'source'))
+                WHERE grain_id = $id AND state_name = 'execution';
+                DELETE FROM grain_state WHERE grain_id = $id AND state_name = 'source';
+                """;
+            update.Parameters.AddWithValue("$id", "execution/" + id);
+            update.ExecuteNonQuery();
+            var check = connection.CreateCommand();
+            check.CommandText = "SELECT count(*) FROM grain_state WHERE grain_id = $id AND state_name = 'source';";
+            check.Parameters.AddWithValue("$id", "execution/" + id);
+            Assert.Equal(0L, check.ExecuteScalar());
+        }
+
+        await using var second = await GrainCluster.StartAsync(dataDir);
+        var agent = new FakeAgent();
+        await agent.ConnectAsync(second, "a1", ["linux"]);
+        var execution = second.Grains.GetGrain<IExecutionGrain>(id);
+        await execution.Resume();
+        var build = await agent.NextOfferAsync();
+        Assert.True(await execution.Claim(build.AttemptId, "a1"));
+        await execution.Finish(Ok(build.AttemptId));
+
+        // The next stage's action comes from the pipeline file read from the old row.
+        var push = await agent.NextOfferAsync();
+        Assert.Equal(("Deploy", "push"), (push.Stage, push.ActionName));
     }
 
     [Fact]

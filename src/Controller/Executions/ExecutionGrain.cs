@@ -14,6 +14,7 @@ namespace Farm.Controller.Executions;
 
 public sealed partial class ExecutionGrain(
     [PersistentState("execution", RelationalGrainStorage.Name)] IPersistentState<ExecutionState> state,
+    [PersistentState("source", RelationalGrainStorage.Name)] IPersistentState<ExecutionSource> source,
     ExecutionHistory history,
     IOptions<ControllerOptions> options,
     ExecutionStarter starter,
@@ -46,7 +47,7 @@ public sealed partial class ExecutionGrain(
 
     private IPipelineGrain PipelineGrain => GrainFactory.GetGrain<IPipelineGrain>(Run!.Pipeline);
 
-    private PipelineDefinition Definition => _pipeline ??= StoredSource.Definition(state.State.Source);
+    private PipelineDefinition Definition => _pipeline ??= StoredSource.Definition(state.State.Source ?? source.State.Text);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -71,7 +72,8 @@ public sealed partial class ExecutionGrain(
             return;
         }
 
-        state.State.Source = start.Source;
+        source.State.Text = start.Source;
+        await source.WriteStateAsync();
         state.State.Number = start.Number;
         state.State.TraceParent = FarmTracing.StartExecution(run.Id, run.Pipeline);
         LogStarted(run.Id, run.PipelineVersion, run.Trigger);

@@ -8,8 +8,11 @@ public sealed class ExecutionState
     /// <summary>The state machine's state; null before <see cref="IExecutionGrain.Begin"/>.</summary>
     public ExecutionRun? Run { get; set; }
 
-    /// <summary>The pipeline file of the pinned version, so the execution never depends on later applies.</summary>
-    public string Source { get; set; } = "";
+    /// <summary>
+    /// The pipeline file, in executions stored before it moved to <see cref="ExecutionSource"/>; null
+    /// in newer ones, which then do not write it again with every transition.
+    /// </summary>
+    public string? Source { get; set; }
 
     /// <summary>The execution's number within its pipeline.</summary>
     public int Number { get; set; }
@@ -25,4 +28,14 @@ public sealed class ExecutionState
     /// silo and after any restart, is a span of this one trace.
     /// </summary>
     public string? TraceParent { get; set; }
+}
+
+/// <summary>
+/// The pipeline file of an execution's pinned version, so the execution never depends on later
+/// applies. A row of its own, written once at the start: the execution's state row is written at
+/// every transition.
+/// </summary>
+public sealed class ExecutionSource
+{
+    public string Text { get; set; } = "";
 }
