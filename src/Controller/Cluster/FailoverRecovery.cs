@@ -1,4 +1,5 @@
 using Farm.Controller.Executions;
+using Farm.Controller.Hosting;
 using Farm.Controller.Storage;
 
 namespace Farm.Controller.Cluster;
@@ -10,7 +11,7 @@ namespace Farm.Controller.Cluster;
 /// does it: <see cref="IExecutionGrain.Resume"/> is idempotent, and no survivor then depends on another.
 /// </summary>
 public sealed partial class FailoverRecovery(
-    IClusterMembershipService membership, ExecutionHistory history, IGrainFactory grains, ILogger<FailoverRecovery> logger) : BackgroundService
+    IClusterMembershipService membership, ExecutionHistory history, ExecutionGrains executions, ILogger<FailoverRecovery> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,7 +44,7 @@ public sealed partial class FailoverRecovery(
         {
             try
             {
-                await grains.GetGrain<IExecutionGrain>(execution.Id).Resume();
+                await executions.Get(execution.Id).Resume();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -104,7 +104,7 @@ public sealed partial class AgentSessionService
     private async Task EnsureAttemptAsync(string attemptId)
     {
         if (AttemptIds.ExecutionOf(attemptId) is not { } executionId
-            || await grains.GetGrain<IExecutionGrain>(executionId).Get() is not { } run
+            || await executions.Get(executionId).Get() is not { } run
             || ExecutionMachine.Find(run, attemptId) is null)
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"No attempt '{attemptId}' was offered by this controller."));

@@ -18,6 +18,7 @@ namespace Farm.Controller.Dispatch;
 /// </summary>
 public sealed partial class AgentSessionService(
     IGrainFactory grains,
+    ExecutionGrains executions,
     LogStore logs,
     ArtifactStore artifacts,
     IOptions<ControllerOptions> options,
@@ -28,7 +29,8 @@ public sealed partial class AgentSessionService(
 {
     public const int ProtocolVersion = 1;
 
-    private IDispatcherGrain Dispatcher => grains.GetGrain<IDispatcherGrain>(0);
+    // Made once per call (an agent's Connect lasts its session): Orleans' GetGrain reflects on every call.
+    private IDispatcherGrain Dispatcher => field ??= grains.GetGrain<IDispatcherGrain>(0);
 
     public override async Task Connect(
         IAsyncStreamReader<AgentMessage> requests, IServerStreamWriter<ControllerMessage> responses, ServerCallContext context)
@@ -110,7 +112,7 @@ public sealed partial class AgentSessionService(
 
         var attemptId = requests.Current.AttemptId;
         if (AttemptIds.ExecutionOf(attemptId) is not { } executionId
-            || await grains.GetGrain<IExecutionGrain>(executionId).Get() is not { } run
+            || await executions.Get(executionId).Get() is not { } run
             || ExecutionMachine.Find(run, attemptId) is null)
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"No attempt '{attemptId}' was offered by this controller."));
@@ -240,7 +242,7 @@ public sealed partial class AgentSessionService(
         await Dispatcher.Released(agentId, finished.AttemptId);
         if (AttemptIds.ExecutionOf(finished.AttemptId) is { } executionId)
         {
-            await grains.GetGrain<IExecutionGrain>(executionId).Finish(new AttemptResult(
+            await executions.Get(executionId).Finish(new AttemptResult(
                 finished.AttemptId, finished.Succeeded, finished.ExitCode < 0 ? null : finished.ExitCode,
                 string.IsNullOrEmpty(finished.Message) ? null : finished.Message,
                 new Dictionary<string, string>(finished.Outputs),
@@ -252,7 +254,7 @@ public sealed partial class AgentSessionService(
 
     private async Task<bool> ClaimAsync(string attemptId, string agentId) =>
         AttemptIds.ExecutionOf(attemptId) is { } executionId
-        && await grains.GetGrain<IExecutionGrain>(executionId).Claim(attemptId, agentId);
+        && await executions.Get(executionId).Claim(attemptId, agentId);
 
     private static async Task WriteAllAsync(AgentConnection connection, IServerStreamWriter<ControllerMessage> responses, CancellationToken cancellation)
     {

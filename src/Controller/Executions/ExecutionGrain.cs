@@ -43,9 +43,10 @@ public sealed partial class ExecutionGrain(
 
     private ExecutionRun? Run => state.State.Run;
 
-    private IDispatcherGrain Dispatcher => GrainFactory.GetGrain<IDispatcherGrain>(0);
+    // Made once per activation: Orleans' GetGrain reflects on every call.
+    private IDispatcherGrain Dispatcher => field ??= GrainFactory.GetGrain<IDispatcherGrain>(0);
 
-    private IPipelineGrain PipelineGrain => GrainFactory.GetGrain<IPipelineGrain>(Run!.Pipeline);
+    private IPipelineGrain PipelineGrain => field ??= GrainFactory.GetGrain<IPipelineGrain>(Run!.Pipeline);
 
     private PipelineDefinition Definition => _pipeline ??= StoredSource.Definition(state.State.Source ?? source.State.Text);
 

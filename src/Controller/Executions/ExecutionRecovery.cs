@@ -1,3 +1,4 @@
+using Farm.Controller.Hosting;
 using Farm.Controller.Storage;
 
 namespace Farm.Controller.Executions;
@@ -7,14 +8,14 @@ namespace Farm.Controller.Executions;
 /// that were running when the controller stopped go on without anyone asking for them.
 /// </summary>
 public sealed partial class ExecutionRecovery(
-    ExecutionHistory history, IGrainFactory grains, ILogger<ExecutionRecovery> logger) : IHostedLifecycleService
+    ExecutionHistory history, ExecutionGrains executions, ILogger<ExecutionRecovery> logger) : IHostedLifecycleService
 {
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
         var unfinished = await history.ListUnfinishedAsync();
         foreach (var execution in unfinished)
         {
-            await grains.GetGrain<IExecutionGrain>(execution.Id).Resume();
+            await executions.Get(execution.Id).Resume();
         }
 
         if (unfinished.Count > 0)

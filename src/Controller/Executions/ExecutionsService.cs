@@ -1,5 +1,6 @@
 using Farm.Api.V1;
 using Farm.Controller.Artifacts;
+using Farm.Controller.Hosting;
 using Farm.Controller.Logs;
 using Farm.Controller.Pipelines;
 using Farm.Controller.Security;
@@ -13,7 +14,7 @@ namespace Farm.Controller.Executions;
 
 /// <summary>The Executions API: adapters from requests to the pipeline and execution grains.</summary>
 public sealed class ExecutionsService(
-    IGrainFactory grains, ExecutionHistory history, PipelineCatalog catalog, LogStore logs, ArtifactStore artifacts, ExecutionStarter starter)
+    IGrainFactory grains, ExecutionGrains executions, ExecutionHistory history, PipelineCatalog catalog, LogStore logs, ArtifactStore artifacts, ExecutionStarter starter)
     : Api.V1.Executions.ExecutionsBase
 {
     private const int LogChunkBytes = 64 * 1024;
@@ -43,14 +44,14 @@ public sealed class ExecutionsService(
     {
         Require(request.ExecutionId, "execution_id");
         var reason = string.IsNullOrWhiteSpace(request.Reason) ? (request.Abandon ? "stopped and abandoned" : "stopped") : request.Reason.Trim();
-        return Done(await grains.GetGrain<IExecutionGrain>(request.ExecutionId).Stop(request.Abandon, reason));
+        return Done(await executions.Get(request.ExecutionId).Stop(request.Abandon, reason));
     }
 
     public override async Task<Execution> RetryStage(RetryStageRequest request, ServerCallContext context)
     {
         Require(request.ExecutionId, "execution_id");
         Require(request.Stage, "stage");
-        return Done(await grains.GetGrain<IExecutionGrain>(request.ExecutionId).Retry(request.Stage, request.All));
+        return Done(await executions.Get(request.ExecutionId).Retry(request.Stage, request.All));
     }
 
     public override async Task<ListApprovalsResponse> ListApprovals(ListApprovalsRequest request, ServerCallContext context)
@@ -59,7 +60,7 @@ public sealed class ExecutionsService(
         foreach (var summary in await history.ListUnfinishedAsync())
         {
             if (request.Pipeline.Length > 0 && summary.Pipeline != request.Pipeline
-                || await grains.GetGrain<IExecutionGrain>(summary.Id).Get() is not { } run)
+                || await executions.Get(summary.Id).Get() is not { } run)
             {
                 continue;
             }
@@ -92,7 +93,7 @@ public sealed class ExecutionsService(
         Require(request.Stage, "stage");
         Require(request.Action, "action");
         var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
-        return Done(await grains.GetGrain<IExecutionGrain>(request.ExecutionId)
+        return Done(await executions.Get(request.ExecutionId)
             .Decide(request.Stage, request.Action, request.Approve, Caller.Name(context), comment));
     }
 
@@ -151,7 +152,7 @@ public sealed class ExecutionsService(
 
     public override async Task WatchExecution(WatchExecutionRequest request, IServerStreamWriter<Execution> responseStream, ServerCallContext context)
     {
-        var grain = grains.GetGrain<IExecutionGrain>(request.ExecutionId);
+        var grain = executions.Get(request.ExecutionId);
         var run = await GetRunAsync(request.ExecutionId);
         await responseStream.WriteAsync(run.ToProto(), context.CancellationToken);
         while (!run.IsFinished)
@@ -192,7 +193,7 @@ public sealed class ExecutionsService(
     public override async Task ReadLog(ReadLogRequest request, IServerStreamWriter<LogChunk> responseStream, ServerCallContext context)
     {
         var cancellation = context.CancellationToken;
-        var grain = grains.GetGrain<IExecutionGrain>(request.ExecutionId);
+        var grain = executions.Get(request.ExecutionId);
         var run = await GetRunAsync(request.ExecutionId);
         var stageIndex = run.Stages.ToList().FindIndex(s => s.Name == request.Stage);
         if (stageIndex < 0)
@@ -304,7 +305,7 @@ public sealed class ExecutionsService(
     private async Task<ExecutionRun> GetRunAsync(string executionId)
     {
         Require(executionId, "execution_id");
-        return await grains.GetGrain<IExecutionGrain>(executionId).Get()
+        return await executions.Get(executionId).Get()
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"No execution '{executionId}' exists."));
     }
 

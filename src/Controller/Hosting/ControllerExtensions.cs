@@ -113,6 +113,7 @@ public static class ControllerExtensions
         services.AddSingleton<SecretStore>();
         services.TryAddSingleton<ISourceResolver, GitSourceResolver>();
         services.AddSingleton<ExecutionStarter>();
+        services.AddSingleton<ExecutionGrains>();
         services.AddKeyedSingleton<IGrainStorage>(RelationalGrainStorage.Name, (sp, _) => sp.GetRequiredService<RelationalGrainStorage>());
         // Core types stay free of Orleans attributes; they cross grain calls as JSON, and are copied
         // within a silo as JSON too, except the execution, which is immutable and shared.
