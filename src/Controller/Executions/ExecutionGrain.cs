@@ -591,14 +591,19 @@ public sealed partial class ExecutionGrain(
             return;
         }
 
-        var wasFinished = state.State.Run?.IsFinished == true;
+        var previous = state.State.Run;
         state.State.Run = run;
         await state.WriteStateAsync();
-        await history.UpsertAsync(run, state.State.Number);
+        // The history row holds what listing shows; most transitions (an action queued, started, done) change none of it.
+        if (previous is null || previous.Status != run.Status || previous.FinishedAt != run.FinishedAt || previous.Message != run.Message)
+        {
+            await history.UpsertAsync(run, state.State.Number);
+        }
+
         var changed = _changed;
         _changed = NewSignal();
         changed.TrySetResult();
-        if (run.IsFinished && !wasFinished)
+        if (run.IsFinished && previous?.IsFinished != true)
         {
             LogFinished(run.Id, run.Status);
             metrics.ExecutionFinished((run.FinishedAt ?? time.GetUtcNow()) - run.StartedAt, run.Status.ToString().ToLowerInvariant());

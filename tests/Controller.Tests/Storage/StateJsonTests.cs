@@ -17,6 +17,9 @@ public sealed class StateJsonTests
               - name: compile
                 type: shell
                 commands: ['echo "<built>"']
+              - name: lint
+                type: shell
+                commands: ["true"]
         """;
 
     [Fact]
@@ -45,5 +48,26 @@ public sealed class StateJsonTests
 
         Assert.Contains("\\\"<built>\\\"", json, StringComparison.Ordinal);
         Assert.Equal(Source, JsonSerializer.Deserialize<ExecutionSource>(json, StateJson.Options)!.Text);
+    }
+
+    [Fact]
+    public void An_action_changed_since_the_last_save_is_written_anew_and_the_others_as_before()
+    {
+        var definition = StoredSource.Definition(Source);
+        var entered = ExecutionMachine.Enter(
+            ExecutionMachine.Create("rows-2", definition, 1, new Dictionary<string, string>(), DateTimeOffset.UnixEpoch), 0, DateTimeOffset.UnixEpoch);
+        var compile = ExecutionMachine.ReadyActions(entered)[0];
+        Assert.True(ActionResolver.TryResolve(definition.Stages[0].Actions[0], entered, new Dictionary<string, string>(), out _, out var resolved, out _, out _));
+        var queued = ExecutionMachine.Queue(entered, compile, resolved!, out var attemptId);
+
+        var before = JsonSerializer.Serialize(new ExecutionState { Run = queued, Number = 2 }, StateJson.Options);
+        var started = ExecutionMachine.Started(queued, attemptId, "builder-7", DateTimeOffset.UnixEpoch);
+        var after = JsonSerializer.Serialize(new ExecutionState { Run = started, Number = 2 }, StateJson.Options);
+        // Read back, every action is a new object that no save has seen.
+        var fresh = JsonSerializer.Serialize(JsonSerializer.Deserialize<ExecutionState>(after, StateJson.Options), StateJson.Options);
+
+        Assert.DoesNotContain("builder-7", before);
+        Assert.Contains("\"agent\":\"builder-7\"", after);
+        Assert.Equal(fresh, after);
     }
 }
