@@ -14,8 +14,9 @@ public sealed partial class FarmProcesses
 
     public string ClusterLog(int controller) => Path.Combine(LogsDir, $"controller-{controller}.log");
 
-    /// <summary>Where controller <paramref name="controller"/> serves /metrics (its HTTP/1.1 listener).</summary>
-    public string MetricsAddress(int controller) => _clusterEnvironments[controller]["Farm__Controller__WebhookListen"] + "/metrics";
+    /// <summary>Where controller <paramref name="controller"/> (of a cluster, or the one controller) serves /metrics (its HTTP/1.1 listener).</summary>
+    public string MetricsAddress(int controller = 0) =>
+        (_clusterEnvironments.Count > 0 ? _clusterEnvironments[controller] : _controllerEnvironment!)["Farm__Controller__WebhookListen"] + "/metrics";
 
     /// <summary>
     /// Starts <paramref name="controllers"/> controllers on a fresh database of the PostgreSQL server

@@ -75,6 +75,7 @@ public sealed partial class FarmProcesses : IAsyncDisposable
                 ["Farm__Controller__Listen"] = farm.Address,
                 ["Farm__Controller__SiloPort"] = FreePort().ToString(),
                 ["Farm__Controller__GatewayPort"] = FreePort().ToString(),
+                ["Farm__Controller__WebhookListen"] = $"http://127.0.0.1:{FreePort()}",
             };
             if (withAgent)
             {

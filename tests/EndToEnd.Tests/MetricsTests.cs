@@ -33,6 +33,9 @@ public sealed class MetricsTests(FarmHost farm)
         Assert.True(Value(text, "farm_action_duration_seconds_count", "result=\"succeeded\"") >= 1, text);
         Assert.True(Value(text, "farm_action_duration_seconds_count", "result=\"failed\"") >= 1, text);
         Assert.True(Value(text, "farm_execution_duration_seconds_count", "result=\"failed\"") >= 1, text);
+        // The runtime's own series: a controller that has served executions has compiled and collected.
+        Assert.True(Value(text, "dotnet_jit_compilation_time_seconds_total") > 0, text);
+        Assert.True(Value(text, "dotnet_gc_heap_total_allocated_bytes_total") > 0, text);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Farm.Controller.Telemetry;
 public static class TelemetryExtensions
 {
     /// <summary>
-    /// OpenTelemetry: Farm's metrics for the Prometheus scrape endpoint, and Farm's spans sent to
+    /// OpenTelemetry: Farm's and the .NET runtime's metrics for the Prometheus scrape endpoint, and Farm's spans sent to
     /// <see cref="ControllerOptions.OtlpEndpoint"/> when one is set. Each controller of a cluster
     /// names itself by its silo endpoint, so a fleet's series and spans tell the controllers apart.
     /// </summary>
@@ -16,7 +16,9 @@ public static class TelemetryExtensions
     {
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("farm-controller", serviceInstanceId: $"{settings.SiloAddress}:{settings.SiloPort}"))
-            .WithMetrics(metrics => metrics.AddMeter(FarmMetrics.MeterName).AddPrometheusExporter())
+            // System.Runtime: the runtime's own series (GC, JIT, thread pool, exceptions), for an operator
+            // asking where a controller's CPU or memory goes.
+            .WithMetrics(metrics => metrics.AddMeter(FarmMetrics.MeterName, "System.Runtime").AddPrometheusExporter())
             .WithTracing(tracing =>
             {
                 tracing.AddSource(FarmTracing.SourceName);
