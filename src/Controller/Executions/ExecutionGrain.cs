@@ -348,8 +348,14 @@ public sealed partial class ExecutionGrain(
     /// </summary>
     private async Task Advance()
     {
-        while (Run is { } run)
+        // A stage just entered is not stored on its own: Dispatch stores it with the attempts it
+        // queues, before any agent hears of them. One write between a stage's last result and the next
+        // stage's first offer instead of two. Lost in a crash, the entry is asked for again (the
+        // pipeline grain then sees this execution holding no stage, and grants it anew).
+        ExecutionRun? entered = null;
+        while ((entered ?? Run) is { } run)
         {
+            entered = null;
             await SyncHeldStage(run);
             if (run.IsFinished)
             {
@@ -366,14 +372,16 @@ public sealed partial class ExecutionGrain(
 
                 _requestedStage = next;
                 var decision = await PipelineGrain.RequestEntry(run.Id, run.Stages[next].Name);
-                run = Run;
                 var now = time.GetUtcNow();
-                await Save(decision.Verdict switch
+                if (decision.Verdict == EntryVerdict.Granted)
                 {
-                    EntryVerdict.Granted => ExecutionMachine.Enter(run, next, now),
-                    EntryVerdict.Wait => ExecutionMachine.Wait(run, next, decision.Reason),
-                    _ => ExecutionMachine.Supersede(run, decision.Reason, now),
-                });
+                    entered = ExecutionMachine.Enter(run, next, now);
+                    continue;
+                }
+
+                await Save(decision.Verdict == EntryVerdict.Wait
+                    ? ExecutionMachine.Wait(run, next, decision.Reason)
+                    : ExecutionMachine.Supersede(run, decision.Reason, now));
                 if (decision.Verdict == EntryVerdict.Wait)
                 {
                     return;
@@ -396,8 +404,10 @@ public sealed partial class ExecutionGrain(
         var failedBeforeDispatch = false;
         var inController = new List<(string AttemptId, ActionDefinition Action)>();
         var ready = ExecutionMachine.ReadyActions(run);
-        // Read only when something is ready, and never stored: secrets live in the jobs alone.
-        var pipelineSecrets = ready.Count > 0 ? await secrets.ValuesAsync(run.Pipeline) : new Dictionary<string, string>();
+        // Read only when an action about to run refers to one, and never stored: secrets live in the jobs alone.
+        var pipelineSecrets = ready.Any(at => ActionResolver.UsesSecrets(Definition.Stages[at.Stage].Actions[at.Action]))
+            ? await secrets.ValuesAsync(run.Pipeline)
+            : new Dictionary<string, string>();
         foreach (var at in ready)
         {
             var stage = Definition.Stages[at.Stage];

@@ -34,6 +34,20 @@ public static class ActionResolver
     }
 
     /// <summary>
+    /// True when <paramref name="action"/> refers to a pipeline secret; most do not, and their
+    /// dispatch then reads no secrets.
+    /// </summary>
+    public static bool UsesSecrets(ActionDefinition action) => SecretReferences(action).Any();
+
+    // Secrets are allowed only in env values, http headers and registry credentials (the parser refuses them elsewhere).
+    private static IEnumerable<string> SecretReferences(ActionDefinition action)
+    {
+        string[] registry = action.Registry is { } auth ? [auth.Username, auth.Password] : [];
+        return action.Env.Values.Concat(action.Http?.Headers.Values ?? []).Concat(registry).SelectMany(Interpolation.FindReferences)
+            .Where(r => r.StartsWith(Interpolation.SecretPrefix, StringComparison.Ordinal)).Distinct();
+    }
+
+    /// <summary>
     /// The action with commands, env values, image and network resolved, and its input artifacts
     /// found among those the execution made (or inherited). Validation at apply time guarantees that
     /// every reference names something that runs earlier, but not that an action wrote the key; so a
@@ -53,9 +67,7 @@ public static class ActionResolver
         var withSecrets = new Dictionary<string, string>(values, StringComparer.Ordinal);
         var shown = new Dictionary<string, string>(values, StringComparer.Ordinal);
         var used = new List<string>();
-        string[] registry = action.Registry is { } auth ? [auth.Username, auth.Password] : [];
-        foreach (var reference in action.Env.Values.Concat(action.Http?.Headers.Values ?? []).Concat(registry).SelectMany(Interpolation.FindReferences)
-            .Where(r => r.StartsWith(Interpolation.SecretPrefix, StringComparison.Ordinal)).Distinct())
+        foreach (var reference in SecretReferences(action))
         {
             var name = reference[Interpolation.SecretPrefix.Length..];
             if (!secrets.TryGetValue(name, out var secret))

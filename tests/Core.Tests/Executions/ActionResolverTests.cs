@@ -77,4 +77,26 @@ public sealed class ActionResolverTests
         Assert.Equal(["s3cr3t"], masked);
         Assert.Equal("could not be dispatched: secret 'api_token' is not set for pipeline 'p'; set it with: farm secret set p api_token", missing);
     }
+
+    [Fact]
+    public void An_action_uses_secrets_only_through_env_headers_or_registry_credentials()
+    {
+        var plain = new ActionDefinition
+        {
+            Name = "build", Type = ActionType.Shell, Commands = ["echo #{execution.id}"],
+            Env = new Dictionary<string, string> { ["MODE"] = "#{variables.mode}" },
+        };
+        var header = new ActionDefinition
+        {
+            Name = "call", Type = ActionType.Http, Commands = [],
+            Http = new HttpRequestSettings("GET", "https://example.test/", new Dictionary<string, string> { ["X-Key"] = "#{secrets.key}" },
+                null, [], new Dictionary<string, string>()),
+        };
+        var registry = plain with { Registry = new RegistryCredentials("bot", "#{secrets.registry_password}") };
+
+        Assert.False(ActionResolver.UsesSecrets(plain));
+        Assert.True(ActionResolver.UsesSecrets(plain with { Env = new Dictionary<string, string> { ["TOKEN"] = "#{secrets.api_token}" } }));
+        Assert.True(ActionResolver.UsesSecrets(header));
+        Assert.True(ActionResolver.UsesSecrets(registry));
+    }
 }
