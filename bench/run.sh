@@ -24,8 +24,8 @@ if [[ " $* " == *" cluster "* ]]; then
   export FARM_BENCH_POSTGRES=$FARM_POSTGRES FARM_BENCH_REDIS=$FARM_REDIS
 fi
 
-# Not the solution: bench is built on its own until it is part of Farm.sln, and these three are all
-# it needs (the harness starts the controller and agent from their own Release output folders).
+# Not the whole solution: these three are all the harness needs (it starts the controller and agent
+# from their own Release output folders).
 for project in src/Controller/Farm.Controller.csproj src/Agent/Farm.Agent.csproj bench/Farm.Bench/Farm.Bench.csproj; do
   farm_log "building $project (Release)"
   dotnet build "$project" -c Release -nologo -v q
