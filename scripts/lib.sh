@@ -350,6 +350,12 @@ farm_stop_dockerd() {
   farm_stop_pid "$pid" dockerd
   # dockerd removes its pidfile on a clean exit; clean up after an unclean one.
   farm__stop_containerd "$FARM_DOCKERD_EXEC_ROOT"
+  # dockerd bind-mounts its network namespaces under the exec-root and leaves them mounted when it
+  # stops; unmounted here, so that the work folder (a fresh clone's, say) can be deleted afterwards.
+  local ns
+  for ns in "$FARM_DOCKERD_EXEC_ROOT"/netns/*; do
+    if [[ -e $ns ]]; then umount "$ns" 2>/dev/null || true; fi
+  done
   rm -f "$FARM_DOCKERD_PIDFILE"
   FARM_DOCKERD_PID=""
 }

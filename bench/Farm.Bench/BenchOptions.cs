@@ -137,9 +137,9 @@ public sealed record BenchOptions
             : throw new BenchException($"{name} must be a whole number from {min} to {max}, not '{text}'.");
 
     private static int ParseCount(string name, string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 2 and <= 1000
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 2 and <= 2000
             ? count
-            : throw new BenchException($"{name} must be a whole number from 2 to 1000, not '{text}'.");
+            : throw new BenchException($"{name} must be a whole number from 2 to 2000, not '{text}'.");
 }
 
 /// <summary>Which measurement to run.</summary>
