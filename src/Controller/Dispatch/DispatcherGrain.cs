@@ -1,6 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using Farm.Controller.Hosting;
 using Farm.Controller.Telemetry;
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 
 namespace Farm.Controller.Dispatch;

@@ -11,12 +11,11 @@ namespace Farm.Controller.Hosting;
 public sealed class ExecutionGrains(IGrainFactory grains, GrainInterfaceTypeResolver interfaceTypes, GrainInterfaceTypeToGrainTypeResolver grainTypes)
 {
     private readonly GrainInterfaceType _interfaceType = interfaceTypes.GetGrainInterfaceType(typeof(IExecutionGrain));
-    private GrainType? _grainType;
 
-    public IExecutionGrain Get(string executionId)
-    {
-        // Resolved on first use: the cluster manifest that maps it may not be complete while services start.
-        _grainType ??= grainTypes.GetGrainType(_interfaceType);
-        return (IExecutionGrain)grains.GetGrain(GrainId.Create(_grainType.Value, executionId), _interfaceType);
-    }
+    // Resolved on first use, from whichever thread comes first: the cluster manifest that maps it
+    // may not be complete while services are being made.
+    private readonly Lazy<GrainType> _grainType = new(() => grainTypes.GetGrainType(interfaceTypes.GetGrainInterfaceType(typeof(IExecutionGrain))));
+
+    public IExecutionGrain Get(string executionId) =>
+        (IExecutionGrain)grains.GetGrain(GrainId.Create(_grainType.Value, executionId), _interfaceType);
 }
