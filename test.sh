@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds Farm once and runs every test project of the solution against a private Docker engine.
+# Builds Farm once and runs every test project of the solution against a private Docker engine,
+# then the benchmark smoke tests (tests/Bench.Tests) on their own.
 # Extra arguments go to `dotnet test` (e.g. ./test.sh --filter FullyQualifiedName~Dispatch).
 # The last line of output is the summary "N passed, N failed[, N skipped]", summed over the .trx
 # files. Exit code: dotnet test's (non-zero on a failure), or 1 when no test ran.
@@ -40,8 +41,11 @@ export DOCKER_HOST
 export FARM_TEST_IMAGE=$FARM_IMAGE
 export FARM_TEST_REGISTRY=$FARM_REGISTRY
 
-farm_log "building $(basename "$SLN") (Release)"
+# The benchmark smoke tests are not in the solution: they run after the rest, alone (below).
+BENCH_TESTS=tests/Bench.Tests/Farm.Bench.Tests.csproj
+farm_log "building $(basename "$SLN") and $BENCH_TESTS (Release)"
 dotnet build "$SLN" -c Release -nologo
+dotnet build "$BENCH_TESTS" -c Release -nologo
 
 rm -rf "$RESULTS_DIR"
 mkdir -p "$RESULTS_DIR"
@@ -50,12 +54,23 @@ mkdir -p "$RESULTS_DIR"
 # --blame-hang-timeout: a hung test is killed rather than eating CI's time limit.
 farm_log "running tests (results: $RESULTS_DIR)"
 set +e
-dotnet test "$SLN" -c Release --no-build \
-  --logger "trx;LogFilePrefix=results" \
-  --results-directory "$RESULTS_DIR" \
-  --blame-hang-timeout "${FARM_TEST_HANG_TIMEOUT:-10m}" --blame-hang-dump-type none \
-  "$@"
+run_tests() { # run_tests PROJECT_OR_SOLUTION [ARGS...]
+  dotnet test "$1" -c Release --no-build \
+    --logger "trx;LogFilePrefix=results" \
+    --results-directory "$RESULTS_DIR" \
+    --blame-hang-timeout "${FARM_TEST_HANG_TIMEOUT:-10m}" --blame-hang-dump-type none \
+    "${@:2}"
+}
+run_tests "$SLN" "$@"
 rc=$?
+# Every benchmark suite once, with tiny counts, after the rest and alone: the suites start many
+# processes (ten agents, three controllers), and beside the end-to-end tests they would load the
+# machine under those tests' timing (a 1 s heartbeat, so 3 s for an agent to come back after a
+# controller restart).
+farm_log "running the benchmark smoke tests"
+run_tests "$BENCH_TESTS" "$@"
+bench_rc=$?
+((rc != 0)) || rc=$bench_rc
 set -e
 
 # Stop dockerd (and anything else) now, so that nothing prints after the summary line.

@@ -156,7 +156,8 @@ public sealed class PipelineRunTests(FarmHost farm)
         await farm.RestartControllerAsync();
         var done = await farm.WatchAsync(id);
 
-        Assert.Equal(ExecutionStatus.Succeeded, done.Status);
+        Assert.True(done.Status == ExecutionStatus.Succeeded,
+            $"{done.Status}: {done.Message}; slow: {done.Action("Long", "slow").Message}\n{farm.ControllerOutput()}");
         var slow = done.Action("Long", "slow");
         Assert.Equal(1, slow.Attempt);
         Assert.StartsWith("e2e-agent", slow.Agent);

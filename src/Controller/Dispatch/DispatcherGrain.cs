@@ -260,6 +260,13 @@ public sealed partial class DispatcherGrain(
     /// <summary>Offers queued attempts, oldest first, each to the matching agent with the most free slots.</summary>
     private void Pump()
     {
+        if (_queue.Count == 0)
+        {
+            // Every heartbeat and release pumps; with nothing queued, a walk over thousands of idle agents would be all it did.
+            Report();
+            return;
+        }
+
         // The agents that can take an offer, gathered once: a queue whose head no agent matches is
         // walked to its end, and each step used to look at every agent again.
         var open = _agents.Values.Where(a => a.FreeSlots > 0 && !a.Draining).ToList();
@@ -383,8 +390,14 @@ public sealed partial class DispatcherGrain(
         }
 
         /// <summary>Makes <see cref="Running"/> exactly what the agent reported.</summary>
-        public void ReplaceRunning(IEnumerable<string> running)
+        public void ReplaceRunning(IReadOnlyCollection<string> running)
         {
+            if (running.Count == 0 && _running.Count == 0)
+            {
+                // An idle agent's heartbeat: nothing to compare.
+                return;
+            }
+
             var reported = running.ToHashSet(StringComparer.Ordinal);
             foreach (var attemptId in _running.Where(id => !reported.Contains(id)).ToList())
             {
