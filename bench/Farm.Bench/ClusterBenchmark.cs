@@ -67,7 +67,7 @@ public static class ClusterBenchmark
         md.AppendLine();
         md.AppendLine($"- Command: `{Benchmark.Command(options)}`");
         md.AppendLine($"- Farm: {SourceRevision.Describe()}, Release build; store PostgreSQL (Debian's, fsync off, on this machine), membership Redis; SiloProbeTimeout 1 s");
-        md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {machine.Memory} memory, {machine.Os}; {machine.Runtime}");
+        md.AppendLine($"- Machine: {machine.Description}");
         md.AppendLine($"- Load average (1 min): {loadBefore} before, {Benchmark.Load()} after");
         md.AppendLine($"- Simulated agents as in the throughput suite (no containers, no logs), their channels listing a different controller first so sessions spread over the silos. " +
             $"Pipeline: one stage of {Actions} parallel shell actions, `executionMode: parallel`; {options.Executions} executions started at once, after as many unmeasured.");

@@ -51,7 +51,7 @@ public static class FleetBenchmark
         md.AppendLine();
         md.AppendLine($"- Command: `{Benchmark.Command(options)}`");
         md.AppendLine($"- Farm: {revision}, Release build; controller settings all default");
-        md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {machine.Memory} memory, {machine.Os}, kernel {machine.Kernel}; {machine.Runtime}");
+        md.AppendLine($"- Machine: {machine.Description}");
         md.AppendLine($"- Load average (1 min): {loadBefore} before, {Benchmark.Load()} after");
         md.AppendLine("- Simulated agents, in the harness's process (which shares the machine with the controller): each its own enrolled credential " +
             $"and `Connect` stream, {AgentFleet.AgentsPerChannel} streams per HTTP/2 connection (one `GrpcChannel` each); hello with label `{Label}` and " +

@@ -34,7 +34,7 @@ public static class LatencyBenchmark
         md.AppendLine();
         md.AppendLine($"- Command: `{Benchmark.Command(options)}`");
         md.AppendLine($"- Farm: {revision}, Release build; controller settings all default");
-        md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {machine.Memory} memory, {machine.Os}, kernel {machine.Kernel}; {machine.Runtime}");
+        md.AppendLine($"- Machine: {machine.Description}");
         md.AppendLine($"- Load average (1 min): {loadBefore} before, {Benchmark.Load()} after");
         md.AppendLine($"- Workload: {executions} executions, one at a time, of a pipeline of {Stages} stages of one action each, after 10 unmeasured; " +
             $"{executions * (Stages - 1)} actions measured per executor (each execution's first left out)");

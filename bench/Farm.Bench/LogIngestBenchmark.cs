@@ -66,7 +66,7 @@ public static class LogIngestBenchmark
             md.AppendLine();
             md.AppendLine($"- Command: `{Benchmark.Command(options)}`");
             md.AppendLine($"- Farm: {revision}, Release build; controller and agent settings all default");
-            md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {machine.Memory} memory, {machine.Os}, kernel {machine.Kernel}; {machine.Runtime}");
+            md.AppendLine($"- Machine: {machine.Description}");
             md.AppendLine($"- Load average (1 min): {loadBefore} before, {Benchmark.Load()} after");
             md.AppendLine($"- Workload: {Agents} real agent processes on this machine, each running one shell action that writes {megabytes} MB " +
                 $"(`yes` of a 100-byte line holding a pipeline secret, through `head -c`); the secret is masked on every line ({(masked ? "checked: the stored log holds `***` and not the secret" : "NOT masked: check the run")}). " +

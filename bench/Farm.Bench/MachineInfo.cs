@@ -7,6 +7,9 @@ namespace Farm.Bench;
 /// <summary>The machine a result was measured on, as far as it matters for latency.</summary>
 public sealed record MachineInfo(int Cores, string Memory, string Cpu, string Os, string Kernel, string Engine, string Runtime)
 {
+    /// <summary>What every report's "Machine" line says.</summary>
+    public string Description => $"{Cores} cores ({Cpu}), {Memory} memory, {Os}, kernel {Kernel}; {Runtime}";
+
     public static async Task<MachineInfo> ReadAsync(DockerClient docker, CancellationToken cancellationToken)
     {
         var version = await docker.System.GetVersionAsync(cancellationToken);

@@ -24,8 +24,8 @@ public sealed class Report(
         md.AppendLine($"- Farm: {revision}, Release build");
         md.AppendLine($"- N = {stages}: {firsts.Count} executions of pipelines of one-action stages, {block} stages at most, " +
             $"alternating with blocks of as many bare runs ({bare.Count}); {steady.Count} Farm actions measured, each execution's first reported apart");
-        md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {machine.Memory} memory, {machine.Os}, kernel {machine.Kernel}");
-        md.AppendLine($"- {machine.Engine}; {machine.Runtime}");
+        md.AppendLine($"- Machine: {machine.Description}");
+        md.AppendLine($"- {machine.Engine}");
         md.AppendLine($"- Load average (1 min): {load}");
         md.AppendLine();
         md.AppendLine("Decision to run → the engine's `start` event, in milliseconds:");

@@ -69,7 +69,7 @@ public static class RestartBenchmark
         md.AppendLine();
         md.AppendLine($"- Command: `{Benchmark.Command(options)}`");
         md.AppendLine($"- Farm: {revision}, Release build; controller settings all default (embedded SQLite store)");
-        md.AppendLine($"- Machine: {machine.Cores} cores ({machine.Cpu}), {machine.Memory} memory, {machine.Os}, kernel {machine.Kernel}; {machine.Runtime}");
+        md.AppendLine($"- Machine: {machine.Description}");
         md.AppendLine($"- Load average (1 min): {loadBefore} before, {Benchmark.Load()} after");
         md.AppendLine("- 10 simulated agents (see Throughput) that reconnect 200 ms after their stream breaks; each round kills the controller " +
             "with SIGKILL and starts a new process at once (once the previous round's execution has finished); the harness calls StartExecution every 50 ms until one is accepted.");
