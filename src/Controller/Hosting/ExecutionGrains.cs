@@ -13,8 +13,10 @@ public sealed class ExecutionGrains(IGrainFactory grains, GrainInterfaceTypeReso
     private readonly GrainInterfaceType _interfaceType = interfaceTypes.GetGrainInterfaceType(typeof(IExecutionGrain));
 
     // Resolved on first use, from whichever thread comes first: the cluster manifest that maps it
-    // may not be complete while services are being made.
-    private readonly Lazy<GrainType> _grainType = new(() => grainTypes.GetGrainType(interfaceTypes.GetGrainInterfaceType(typeof(IExecutionGrain))));
+    // may not be complete while services are being made. PublicationOnly: a lookup that fails is
+    // tried again by the next call, not remembered as the answer for the process's life.
+    private readonly Lazy<GrainType> _grainType = new(
+        () => grainTypes.GetGrainType(interfaceTypes.GetGrainInterfaceType(typeof(IExecutionGrain))), LazyThreadSafetyMode.PublicationOnly);
 
     public IExecutionGrain Get(string executionId) =>
         (IExecutionGrain)grains.GetGrain(GrainId.Create(_grainType.Value, executionId), _interfaceType);
