@@ -1,3 +1,4 @@
+using Farm.Controller.Dispatch;
 using Farm.Controller.Executions;
 using Farm.Controller.Pipelines;
 using Farm.Core.Executions;
@@ -153,21 +154,36 @@ public sealed class ApprovalAndInvokeTests
             """);
 
         var parent = cluster.Grains.GetGrain<IExecutionGrain>((await cluster.Grains.GetGrain<IPipelineGrain>("parent").StartManually([])).ExecutionId!);
-        var fired = await agent.NextOfferAsync();
         var afterFire = await UntilAsync(parent, r => r.Stages[0].Actions[0].IsFinishedAction());
-        var child1 = cluster.Grains.GetGrain<IExecutionGrain>(fired.ExecutionId);
-        await child1.Claim(fired.AttemptId, "a1");
-        await child1.Finish(new AttemptResult(fired.AttemptId, true, 0, null, [], []));
-        var followed = await agent.NextOfferAsync();
-        var waitingOnChild = (await parent.Get())!;
+        // child-1 and child-2 start independently (one-way kicks), so either may enter its stage and
+        // reach the agent first; each is answered as it comes.
+        Job? fired = null, followed = null;
+        ExecutionRun? waitingOnChild = null;
+        while (fired is null || followed is null)
+        {
+            var offer = await agent.NextOfferAsync();
+            var child = cluster.Grains.GetGrain<IExecutionGrain>(offer.ExecutionId);
+            await child.Claim(offer.AttemptId, "a1");
+            if (offer.ExecutionId == "child-1")
+            {
+                fired = offer;
+                await child.Finish(new AttemptResult(offer.AttemptId, true, 0, null, [], []));
+            }
+            else
+            {
+                followed = offer;
+                waitingOnChild = (await parent.Get())!;
+                await child.Finish(new AttemptResult(offer.AttemptId, false, 4, "exited with code 4", [], []));
+            }
+        }
+
         var child2 = cluster.Grains.GetGrain<IExecutionGrain>(followed.ExecutionId);
-        await child2.Claim(followed.AttemptId, "a1");
-        await child2.Finish(new AttemptResult(followed.AttemptId, false, 4, "exited with code 4", [], []));
         var done = await UntilAsync(parent, r => r.IsFinished);
 
         Assert.Equal(["echo fired by parent-1"], fired.Action.Commands);
         Assert.Equal((RunStatus.Succeeded, "child-1"), (afterFire.Stages[0].Actions[0].Status, afterFire.Stages[0].Actions[0].Outputs["executionId"]));
-        Assert.Equal(RunStatus.InProgress, waitingOnChild.Stages[0].Actions[1].Status);
+        Assert.Equal("child-2", followed.ExecutionId);
+        Assert.Equal(RunStatus.InProgress, waitingOnChild!.Stages[0].Actions[1].Status);
         Assert.Equal((ExecutionRun.PipelineTrigger, "pipeline action of parent-1"), ((await child2.Get())!.Trigger, (await child2.Get())!.TriggeredBy));
         Assert.Equal(RunStatus.Failed, done.Status);
         Assert.Equal("pipeline execution child-2 did not succeed: Stage 'Work' failed: action 'w' exited with code 4.", done.Stages[0].Actions[1].Message);

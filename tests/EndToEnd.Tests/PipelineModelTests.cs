@@ -181,6 +181,8 @@ public sealed class PipelineModelTests(FarmHost farm)
     [Fact]
     public async Task Action_past_its_timeout_fails_with_that_reason_and_its_container_is_gone()
     {
+        // The timeout counts from the action's start on the agent, container creation included: 3 s leaves a loaded CI
+        // machine time to start the container and run the echo (1 s once did not).
         var yaml = $$"""
             name: timeouts
             stages:
@@ -189,7 +191,7 @@ public sealed class PipelineModelTests(FarmHost farm)
                   - name: sleeper
                     type: container
                     image: {{Image}}
-                    timeout: 1s
+                    timeout: 3s
                     commands: [ "echo going to sleep", "sleep 60" ]
             """;
 
@@ -198,7 +200,7 @@ public sealed class PipelineModelTests(FarmHost farm)
         await WaitForContainersAsync(sleeper.AttemptId, count: 0);
 
         Assert.Equal(ExecutionStatus.Failed, done.Status);
-        Assert.Equal("timed out after 1 s", sleeper.Message);
+        Assert.Equal("timed out after 3 s", sleeper.Message);
         Assert.Equal("going to sleep\n", await farm.ReadLogAsync(done.Id, "Slow", "sleeper"));
     }
 

@@ -34,7 +34,6 @@ public sealed partial class ContainerExecutor(DockerEngine engine, ILogger<Conta
         var spec = context.Offer.Spec;
         var limits = spec.Resources ?? new ResourceLimits();
         string? containerId = null;
-        var started = false;
         try
         {
             if (await engine.EnsureImageAsync(spec.Image, spec.Pull, spec.Registry, log: null, cancellationToken) is { } missing)
@@ -72,9 +71,20 @@ public sealed partial class ContainerExecutor(DockerEngine engine, ILogger<Conta
             using var stream = await _docker.Containers.AttachContainerAsync(containerId, tty: false,
                 new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true }, cancellationToken);
             await _docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken);
-            started = true;
 
-            await CopyOutputAsync(stream, context, cancellationToken);
+            // The copy does not watch the attempt's token: a stopped container ends its stream, and what
+            // it wrote before it stopped is still read into the log (see StopAndDrainAsync).
+            var copying = CopyOutputAsync(stream, context);
+            try
+            {
+                await copying.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await StopAndDrainAsync(containerId, context.Stop?.Grace ?? TimeSpan.Zero, copying);
+                throw;
+            }
+
             var exit = await _docker.Containers.WaitContainerAsync(containerId, cancellationToken);
             var result = ExecutorResult.FromExitCode((int)exit.StatusCode);
             if (!result.Succeeded && await WasKilledForMemoryAsync(containerId, cancellationToken))
@@ -94,11 +104,6 @@ public sealed partial class ContainerExecutor(DockerEngine engine, ILogger<Conta
         }
         finally
         {
-            if (started && cancellationToken.IsCancellationRequested && context.Stop is { Grace: var grace } && grace > TimeSpan.Zero)
-            {
-                await StopAsync(containerId!, grace);
-            }
-
             if (containerId is not null)
             {
                 await RemoveAsync(containerId);
@@ -137,14 +142,14 @@ public sealed partial class ContainerExecutor(DockerEngine engine, ILogger<Conta
         return unit == 0 ? $"{bytes} bytes" : $"{value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} {units[unit]}";
     }
 
-    private static async Task CopyOutputAsync(MultiplexedStream stream, AttemptContext context, CancellationToken cancellationToken)
+    private static async Task CopyOutputAsync(MultiplexedStream stream, AttemptContext context)
     {
         var stdout = context.Output.CreateWriter();
         var stderr = context.Output.CreateWriter();
         var buffer = new byte[16 * 1024];
         while (true)
         {
-            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken);
+            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, CancellationToken.None);
             if (read.EOF)
             {
                 break;
@@ -158,19 +163,46 @@ public sealed partial class ContainerExecutor(DockerEngine engine, ILogger<Conta
         await stderr.FlushAsync();
     }
 
-    /// <summary>SIGTERM to the container's main process, then SIGKILL after <paramref name="grace"/>, as <c>docker stop</c>.</summary>
-    private async Task StopAsync(string containerId, TimeSpan grace)
+    /// <summary>
+    /// Stops a cancelled attempt's container (SIGTERM, <paramref name="grace"/>, SIGKILL, as
+    /// <c>docker stop</c>; zero kills at once), then waits for the rest of its output, so a timed-out or
+    /// stopped action's log holds every line it wrote. The wait is bounded: an engine that never ends
+    /// the stream costs <see cref="DrainLimit"/>, after which the stream is closed by the caller.
+    /// </summary>
+    private async Task StopAndDrainAsync(string containerId, TimeSpan grace, Task copying)
     {
         try
         {
-            await _docker.Containers.StopContainerAsync(containerId,
-                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(grace.TotalSeconds) });
+            if (grace > TimeSpan.Zero)
+            {
+                await _docker.Containers.StopContainerAsync(containerId,
+                    new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(grace.TotalSeconds) });
+            }
+            else
+            {
+                await _docker.Containers.KillContainerAsync(containerId, new ContainerKillParameters());
+            }
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException)
         {
-            LogRemoveFailed(containerId, e.Message);
+            // Already ended (409) or the engine is gone: removal still follows, and the drain is bounded.
+            LogStopFailed(containerId, e.Message);
+        }
+
+        try
+        {
+            await copying.WaitAsync(DrainLimit);
+        }
+        catch (Exception e) when (e is TimeoutException or IOException or HttpRequestException or ObjectDisposedException)
+        {
+            LogDrainFailed(containerId, e.Message);
+            // The caller closes the stream, which ends the copy with an error nobody else awaits.
+            _ = copying.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         }
     }
+
+    /// <summary>How long a stopped container's remaining output is waited for.</summary>
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(10);
 
     private async Task RemoveAsync(string containerId)
     {
@@ -184,6 +216,12 @@ public sealed partial class ContainerExecutor(DockerEngine engine, ILogger<Conta
             LogRemoveFailed(containerId, e.Message);
         }
     }
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Could not stop container {ContainerId}: {Reason}")]
+    private partial void LogStopFailed(string containerId, string reason);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "The output of stopped container {ContainerId} did not end: {Reason}")]
+    private partial void LogDrainFailed(string containerId, string reason);
 
     [LoggerMessage(EventId = 2200, Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}: {Reason}")]
     private partial void LogRemoveFailed(string containerId, string reason);

@@ -108,6 +108,38 @@ public sealed class ContainerExecutorTests : IDisposable
     }
 
     [Theory]
+    [InlineData(5, "ready\nstopping\n")]
+    [InlineData(0, "ready\n")]
+    public async Task Stopped_container_keeps_in_its_log_all_it_wrote_until_it_ended(int graceSeconds, string expected)
+    {
+        // With a grace, the script's TERM trap runs after the attempt is cancelled, and its line is read
+        // from the ending stream; without one, the container is killed and the log still ends whole.
+        var spec = new ActionSpec
+        {
+            Type = "container", Image = Image, Network = "none",
+            Commands = { "trap 'echo stopping; exit 3' TERM", "echo ready", "while true; do sleep 0.1; done" },
+        };
+        var workspace = Directory.CreateDirectory(Path.Combine(_dir, "ws")).FullName;
+        var logPath = Path.Combine(_dir, "log");
+        using var engine = new DockerEngine(Options.Create(new AgentOptions { DockerHost = DockerHost, WorkDir = _dir }));
+        var executor = new ContainerExecutor(engine, NullLogger<ContainerExecutor>.Instance);
+        var stop = new StopRequest();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using (var spool = new LogSpool(logPath))
+        {
+            var context = new AttemptContext(new JobOffer { AttemptId = "p-1.1", Spec = spec }, workspace, new Dictionary<string, string>(), spool, Stop: stop);
+            var running = executor.RunAsync(context, cancel.Token);
+            await Eventually.Until(_ => Task.FromResult(spool.Length > 0), TimeSpan.FromSeconds(30), () => $"{spool.Length} bytes");
+            stop.Grace = TimeSpan.FromSeconds(graceSeconds);
+            await cancel.CancelAsync();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        }
+
+        Assert.Equal(expected, Encoding.UTF8.GetString(await File.ReadAllBytesAsync(logPath)));
+    }
+
+    [Theory]
     [InlineData(256L * 1024 * 1024, "ran out of memory (limit 256 MiB)")]
     [InlineData(1536L * 1024 * 1024, "ran out of memory (limit 1.5 GiB)")]
     [InlineData(0L, "ran out of memory (no limit was set: the machine itself ran out)")]

@@ -44,11 +44,11 @@ public sealed class ShellExecutorTests : IDisposable
     }
 
     [Fact]
-    public async Task Cancelling_kills_the_process_tree()
+    public async Task Cancelling_kills_the_process_tree_and_keeps_what_it_wrote()
     {
         using var cancel = new CancellationTokenSource();
         var marker = Path.Combine(_dir, "ws", "started");
-        var running = RunAsync([$"touch {marker}", "sleep 30"], cancel.Token);
+        var running = RunAsync(["echo ready", $"touch {marker}", "sleep 30"], cancel.Token);
         using var watcher = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (!File.Exists(marker))
         {
@@ -58,6 +58,7 @@ public sealed class ShellExecutorTests : IDisposable
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("ready\n", await File.ReadAllTextAsync(Path.Combine(_dir, "log")));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
