@@ -151,6 +151,59 @@ public sealed class ExecutionGrainTests
         Assert.StartsWith("was lost: agent 'a1' stopped reporting it", run.Stages[0].Actions[0].Message);
     }
 
+    private static readonly TimeSpan ShortHeartbeat = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// A controller restart with an attempt running: runs the Build attempt on agent a1, stops the
+    /// cluster, and starts another on its data with <paramref name="reconnectGrace"/>; a1 is not back.
+    /// </summary>
+    private static async Task<(GrainCluster Cluster, IExecutionGrain Execution, string AttemptId)> RestartedWhileRunningAsync(TimeSpan reconnectGrace)
+    {
+        string dataDir, id, attemptId;
+        await using (var first = await GrainCluster.StartAsync(heartbeat: ShortHeartbeat))
+        {
+            var agent = new FakeAgent();
+            await agent.ConnectAsync(first, "a1", ["linux"]);
+            (dataDir, id) = (first.DataDir, await StartAsync(first));
+            attemptId = (await agent.NextOfferAsync()).AttemptId;
+            await first.Grains.GetGrain<IExecutionGrain>(id).Claim(attemptId, "a1");
+            await first.Grains.GetGrain<IDispatcherGrain>(0).OfferAnswered("a1", attemptId, true);
+        }
+
+        var second = await GrainCluster.StartAsync(dataDir, heartbeat: ShortHeartbeat, reconnectGrace: reconnectGrace);
+        var execution = second.Grains.GetGrain<IExecutionGrain>(id);
+        await execution.Resume();
+        return (second, execution, attemptId);
+    }
+
+    [Fact]
+    public async Task Running_attempt_survives_a_restart_when_its_agent_reconnects_later_than_a_lease_but_within_the_grace()
+    {
+        var (cluster, execution, attemptId) = await RestartedWhileRunningAsync(reconnectGrace: TimeSpan.FromSeconds(10));
+        await using var restarted = cluster;
+
+        // The agent is slow to come back: three leases (the lease is three heartbeats), within the grace.
+        await Task.Delay(ShortHeartbeat * 9);
+        await cluster.Grains.GetGrain<IDispatcherGrain>(0).Connect(
+            new AgentRegistration("a1", Guid.NewGuid(), ["linux"], 2, [attemptId]), cluster.Client.CreateObjectReference<IAgentObserver>(new FakeAgent()));
+        await execution.Finish(Ok(attemptId));
+        var run = await WaitUntilAsync(execution, r => r.Stages[0].Status.IsFinal());
+
+        Assert.Equal((RunStatus.Succeeded, 1), (run.Stages[0].Actions[0].Status, run.Stages[0].Actions[0].Attempt));
+    }
+
+    [Fact]
+    public async Task Running_attempt_is_lost_after_a_restart_once_the_lease_and_the_grace_pass_without_its_agent()
+    {
+        var (cluster, execution, _) = await RestartedWhileRunningAsync(reconnectGrace: TimeSpan.FromSeconds(1));
+        await using var restarted = cluster;
+
+        var run = await WaitUntilAsync(execution, r => r.IsFinished);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.StartsWith("was lost: agent 'a1' stopped reporting it", run.Stages[0].Actions[0].Message);
+    }
+
     [Fact]
     public async Task Attempt_lost_with_its_agent_runs_again_on_another_within_retry_on_agent_lost()
     {

@@ -27,7 +27,8 @@ public sealed class GrainCluster : IAsyncDisposable
     /// <summary>The silo's own services, for what only the silo side holds (its copier, for one).</summary>
     public IServiceProvider SiloServices => _cluster.Silos[0].ServiceProvider;
 
-    public static async Task<GrainCluster> StartAsync(string? dataDir = null, TimeSpan? heartbeat = null, TimeProvider? time = null)
+    public static async Task<GrainCluster> StartAsync(
+        string? dataDir = null, TimeSpan? heartbeat = null, TimeProvider? time = null, TimeSpan? reconnectGrace = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("farm-grains-").FullName;
         var builder = new InProcessTestClusterBuilder(1);
@@ -37,6 +38,7 @@ public sealed class GrainCluster : IAsyncDisposable
             {
                 o.DataDir = dataDir;
                 o.HeartbeatInterval = heartbeat ?? TimeSpan.FromSeconds(5);
+                o.ReconnectGrace = reconnectGrace ?? o.ReconnectGrace;
             });
             if (time is not null)
             {

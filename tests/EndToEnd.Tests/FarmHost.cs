@@ -146,6 +146,20 @@ public class FarmHost : IAsyncLifetime
         return process;
     }
 
+    /// <summary>
+    /// Kills an agent a test started and waits for it to exit, so it takes none of the later tests'
+    /// work: an action without <c>runsOn</c> may go to any connected agent, one with a stopped engine too.
+    /// </summary>
+    public static async Task StopAgentAsync(Process agent)
+    {
+        if (!agent.HasExited)
+        {
+            agent.Kill(entireProcessTree: true);
+        }
+
+        await agent.WaitForExitAsync();
+    }
+
     /// <summary>Enrolls <paramref name="agentId"/> through the API, as an agent does, and returns its credential.</summary>
     public async Task<string> EnrollAsync(string agentId)
     {

@@ -34,11 +34,23 @@ public sealed class FaultTests(FarmHost farm)
                       - echo finished
             """;
 
-        var id = await farm.ApplyAndStartAsync(yaml);
-        var running = await farm.WatchAsync(id, e => e.Action("Work", "long") is { Status: ExecutionStatus.InProgress, Agent.Length: > 0 });
-        var doomed = running.Action("Work", "long").Agent;
-        agents[doomed].Kill(entireProcessTree: true);
-        var done = await farm.WatchAsync(id);
+        Execution done;
+        string doomed;
+        try
+        {
+            var id = await farm.ApplyAndStartAsync(yaml);
+            var running = await farm.WatchAsync(id, e => e.Action("Work", "long") is { Status: ExecutionStatus.InProgress, Agent.Length: > 0 });
+            doomed = running.Action("Work", "long").Agent;
+            agents[doomed].Kill(entireProcessTree: true);
+            done = await farm.WatchAsync(id);
+        }
+        finally
+        {
+            foreach (var agent in agents.Values)
+            {
+                await FarmHost.StopAgentAsync(agent);
+            }
+        }
 
         var action = done.Action("Work", "long");
         var survivor = agents.Keys.Single(k => k != doomed);
@@ -47,7 +59,7 @@ public sealed class FaultTests(FarmHost farm)
         var lost = Assert.Single(action.PreviousAttempts);
         Assert.Equal((ExecutionStatus.Failed, doomed), (lost.Status, lost.Agent));
         Assert.StartsWith($"was lost: agent '{doomed}' stopped reporting it", lost.Message);
-        Assert.Equal($"attempt {action.AttemptId}\nfinished\n", await farm.ReadLogAsync(id, "Work", "long"));
+        Assert.Equal($"attempt {action.AttemptId}\nfinished\n", await farm.ReadLogAsync(done.Id, "Work", "long"));
     }
 
     [Fact]
@@ -150,6 +162,7 @@ public sealed class FaultTests(FarmHost farm)
         ]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         engine.BeginOutputReadLine();
         engine.BeginErrorReadLine();
+        Process? agent = null;
         try
         {
             await Eventually.Until(async _ => (await RunAsync("docker", "-H", "unix://" + socket, "info")).ExitCode == 0,
@@ -159,7 +172,7 @@ public sealed class FaultTests(FarmHost farm)
             Assert.True(copy.ExitCode == 0, copy.Output);
             var label = "engine-" + Guid.NewGuid().ToString("N")[..6];
             var enroll = await farm.Admin.CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 1, ExpiresInSeconds = 600 });
-            farm.StartAgentWith(new Dictionary<string, string> { ["Farm__Agent__DockerHost"] = "unix://" + socket }, null, label, enroll.Token, null, label);
+            agent = farm.StartAgentWith(new Dictionary<string, string> { ["Farm__Agent__DockerHost"] = "unix://" + socket }, null, label, enroll.Token, null, label);
 
             var before = await farm.WatchAsync(await farm.ApplyAndStartAsync(Pipeline("engine-up", label)));
             using (var stop = Process.Start("kill", ["-TERM", engine.Id.ToString()]))
@@ -179,6 +192,11 @@ public sealed class FaultTests(FarmHost farm)
         }
         finally
         {
+            if (agent is not null)
+            {
+                await FarmHost.StopAgentAsync(agent);
+            }
+
             if (!engine.HasExited)
             {
                 engine.Kill(entireProcessTree: true);
@@ -192,11 +210,12 @@ public sealed class FaultTests(FarmHost farm)
         var workDir = Directory.CreateTempSubdirectory("farm-full-").FullName;
         var mount = await RunAsync("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", workDir);
         Assert.True(mount.ExitCode == 0, "These tests run as root (./test.sh does); mount said: " + mount.Output);
+        Process? agent = null;
         try
         {
             var label = "full-" + Guid.NewGuid().ToString("N")[..6];
             var enroll = await farm.Admin.CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 1, ExpiresInSeconds = 600 });
-            farm.StartAgentWith(new Dictionary<string, string> { ["Farm__Agent__WorkDir"] = workDir }, null, label, enroll.Token, null, label);
+            agent = farm.StartAgentWith(new Dictionary<string, string> { ["Farm__Agent__WorkDir"] = workDir }, null, label, enroll.Token, null, label);
             string Yaml(string name, string command) => $$"""
                 name: {{name}}
                 stages:
@@ -218,6 +237,11 @@ public sealed class FaultTests(FarmHost farm)
         }
         finally
         {
+            if (agent is not null)
+            {
+                await FarmHost.StopAgentAsync(agent);
+            }
+
             await RunAsync("umount", "-l", workDir);
         }
     }

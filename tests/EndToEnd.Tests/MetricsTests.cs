@@ -25,7 +25,8 @@ public sealed class MetricsTests(FarmHost farm)
         var text = await http.GetStringAsync(farm.WebhookAddress + "/metrics");
 
         Assert.Equal(ExecutionStatus.Failed, done.Status);
-        Assert.True(Value(text, "farm_agents_online") >= 2, text);
+        // At least the agent that ran these actions; the other may still be reconnecting after a restart test.
+        Assert.True(Value(text, "farm_agents_online") >= 1, text);
         Assert.True(Value(text, "farm_queue_depth") >= 0, text);
         Assert.True(Value(text, "farm_actions_running") >= 0, text);
         Assert.True(Value(text, "farm_dispatch_latency_seconds_count") >= 2, text);

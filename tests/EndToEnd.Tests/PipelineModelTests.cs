@@ -108,15 +108,17 @@ public sealed class PipelineModelTests(FarmHost farm)
     [Fact]
     public async Task Stop_without_abandon_lets_the_running_action_finish_and_starts_nothing_more()
     {
+        // The action runs until the test lets it end (a file on the agent's host), so the stop
+        // surely arrives while it runs, however slow the machine.
+        var release = Path.Combine(Path.GetTempPath(), "farm-release-" + Guid.NewGuid().ToString("N"));
         var yaml = $$"""
             name: stop-wait
             stages:
               - name: One
                 actions:
                   - name: slow
-                    type: container
-                    image: {{Image}}
-                    commands: [ "sleep 2", "echo finished" ]
+                    type: shell
+                    commands: [ "while [ ! -e {{release}} ]; do sleep 0.05; done", "echo finished" ]
               - name: Two
                 actions:
                   - name: next
@@ -128,7 +130,9 @@ public sealed class PipelineModelTests(FarmHost farm)
         await farm.WatchAsync(id, e => e.Action("One", "slow").Status == ExecutionStatus.InProgress);
 
         var stopping = await farm.Executions.StopExecutionAsync(new StopExecutionRequest { ExecutionId = id });
+        await File.WriteAllTextAsync(release, "");
         var done = await farm.WatchAsync(id, e => e.Status == ExecutionStatus.Stopped);
+        File.Delete(release);
 
         Assert.Equal(ExecutionStatus.Stopping, stopping.Status);
         Assert.Equal(ExecutionStatus.Succeeded, done.Action("One", "slow").Status);
@@ -139,7 +143,9 @@ public sealed class PipelineModelTests(FarmHost farm)
     [Fact]
     public async Task Superseded_mode_overtakes_a_waiting_execution_and_queued_mode_runs_them_in_order()
     {
-        static string Yaml(string name, string mode) => $$"""
+        // Deploy runs until the test lets it end (a file on the agent's host), so the first execution
+        // holds the stage while the others arrive, however slow the machine.
+        static string Yaml(string name, string mode, string release) => $$"""
             name: {{name}}
             executionMode: {{mode}}
             stages:
@@ -152,19 +158,26 @@ public sealed class PipelineModelTests(FarmHost farm)
               - name: Deploy
                 actions:
                   - name: d
-                    type: container
-                    image: {{Image}}
-                    commands: [ "sleep 3" ]
+                    type: shell
+                    commands: [ "while [ ! -e {{release}} ]; do sleep 0.05; done" ]
             """;
 
         async Task<(Execution First, Execution Second, Execution Third)> RunThree(string name, string mode)
         {
-            var first = await farm.ApplyAndStartAsync(Yaml(name, mode));
+            var release = Path.Combine(Path.GetTempPath(), "farm-release-" + Guid.NewGuid().ToString("N"));
+            var first = await farm.ApplyAndStartAsync(Yaml(name, mode, release));
             await farm.WatchAsync(first, e => e.Action("Deploy", "d").Status == ExecutionStatus.InProgress);
-            var second = await farm.ApplyAndStartAsync(Yaml(name, mode));
+            var second = await farm.ApplyAndStartAsync(Yaml(name, mode, release));
             await farm.WatchAsync(second, e => e.WaitingForStage == "Deploy");
-            var third = await farm.ApplyAndStartAsync(Yaml(name, mode));
-            return (await farm.WatchAsync(first), await farm.WatchAsync(second, IsOver), await farm.WatchAsync(third, IsOver));
+            var third = await farm.ApplyAndStartAsync(Yaml(name, mode, release));
+            // Superseded: the third overtakes the waiting second; queued: the third waits behind it.
+            await (mode == "superseded"
+                ? farm.WatchAsync(second, IsOver)
+                : farm.WatchAsync(third, e => e.WaitingForStage == "Deploy"));
+            await File.WriteAllTextAsync(release, "");
+            var result = (await farm.WatchAsync(first), await farm.WatchAsync(second, IsOver), await farm.WatchAsync(third, IsOver));
+            File.Delete(release);
+            return result;
         }
 
         var (s1, s2, s3) = await RunThree("superseding", "superseded");

@@ -71,7 +71,10 @@ public static class AgentExtensions
             }
 
             // Several controllers: calls go to the first that answers, and to the next when it fails.
-            return ControllerChannel.Create(ControllerChannel.ParseAddresses(options.Controller, $"{AgentOptions.Section}:Controller", DefaultAddress), handler);
+            // The channel's own reconnect backoff ends where the agent's does, so a controller back
+            // after a long outage hears from its agents within MaxReconnectDelay.
+            return ControllerChannel.Create(ControllerChannel.ParseAddresses(options.Controller, $"{AgentOptions.Section}:Controller", DefaultAddress), handler,
+                maxReconnectBackoff: options.MaxReconnectDelay);
         });
         builder.Services.AddSingleton(sp => new AgentSessions.AgentSessionsClient(sp.GetRequiredService<GrpcChannel>()));
         builder.Services.AddSingleton<ControllerCallOptions>();

@@ -54,10 +54,11 @@ public sealed partial class ExecutionGrain(
     {
         if (Run is { IsFinished: false } run)
         {
-            var now = time.GetUtcNow();
+            // Active attempts here mean a restart or a move: their agents have yet to reconnect.
+            var heardFrom = ReconnectAllowance(time.GetUtcNow());
             foreach (var action in run.Stages.SelectMany(s => s.Actions).Where(a => a.IsActive))
             {
-                _vouched[action.AttemptId!] = now;
+                _vouched[action.AttemptId!] = heardFrom;
             }
 
             EnsureLeaseTimer();
@@ -620,6 +621,12 @@ public sealed partial class ExecutionGrain(
         }
     }
 
+    /// <summary>
+    /// When an attempt counts as last heard from, once its agent must reconnect (after a restart or a
+    /// dispatcher move): later than <paramref name="from"/> by the time agents take to come back.
+    /// </summary>
+    private DateTimeOffset ReconnectAllowance(DateTimeOffset from) => from + options.Value.ReconnectGrace;
+
     private void EnsureLeaseTimer()
     {
         _leaseTimer ??= this.RegisterGrainTimer(CheckLeases, new GrainTimerCreationOptions
@@ -673,7 +680,7 @@ public sealed partial class ExecutionGrain(
             var since = _vouched.GetValueOrDefault(attemptId, now);
             if (since < vouch.Since)
             {
-                _vouched[attemptId] = since = vouch.Since;
+                _vouched[attemptId] = since = ReconnectAllowance(vouch.Since);
             }
 
             if (now - since <= options.Value.Lease)

@@ -125,6 +125,15 @@ public sealed class ControllerOptions
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// Time on top of the lease that a running attempt may go unreported after this controller
+    /// starts, or after the dispatcher moves to another controller of a cluster, before it is lost:
+    /// agents reconnect with a backoff of up to their <c>MaxReconnectDelay</c> (10 s by default).
+    /// Default 10 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long an abandoned action's commands get between SIGTERM and SIGKILL. Default 10 s, as
     /// <c>docker stop</c>.
     /// </summary>

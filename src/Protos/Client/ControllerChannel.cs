@@ -47,10 +47,26 @@ public static class ControllerChannel
         return addresses;
     }
 
-    /// <summary>A channel to <paramref name="addresses"/> over <paramref name="handler"/> (null: gRPC's own).</summary>
-    public static GrpcChannel Create(IReadOnlyList<Uri> addresses, HttpMessageHandler? handler, int? maxReceiveMessageBytes = null)
+    /// <summary>The longest wait between two attempts to connect, unless the caller gives another.</summary>
+    public static readonly TimeSpan DefaultMaxReconnectBackoff = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A channel to <paramref name="addresses"/> over <paramref name="handler"/> (null: gRPC's own).
+    /// The channel tries to reconnect to a controller that went away at most every
+    /// <paramref name="maxReconnectBackoff"/>: gRPC's own default grows to 120 s, so after a long
+    /// controller outage an agent would come back minutes late and its running attempts be lost.
+    /// </summary>
+    public static GrpcChannel Create(
+        IReadOnlyList<Uri> addresses, HttpMessageHandler? handler, int? maxReceiveMessageBytes = null, TimeSpan? maxReconnectBackoff = null)
     {
-        var options = new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = maxReceiveMessageBytes ?? 4 << 20 };
+        var longest = maxReconnectBackoff ?? DefaultMaxReconnectBackoff;
+        var options = new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            MaxReceiveMessageSize = maxReceiveMessageBytes ?? 4 << 20,
+            InitialReconnectBackoff = TimeSpan.FromTicks(Math.Min(longest.Ticks, TimeSpan.FromSeconds(1).Ticks)),
+            MaxReconnectBackoff = longest,
+        };
         if (addresses.Count == 1)
         {
             return GrpcChannel.ForAddress(addresses[0], options);

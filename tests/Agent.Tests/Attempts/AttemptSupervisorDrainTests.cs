@@ -66,7 +66,8 @@ public sealed class AttemptSupervisorDrainTests : IAsyncLifetime
         await TestAgent.EventuallyAsync(() => _controller.Logs.TryGetValue("p-1.1", out var log) && log.Length > 0);
         var drain = new DrainOptions
         {
-            Grace = TimeSpan.FromMilliseconds(300), StopGrace = TimeSpan.FromSeconds(1), AcknowledgeTimeout = TimeSpan.FromMilliseconds(200),
+            // A shell action is killed at once; the long StopGrace only bounds the wait on a loaded machine.
+            Grace = TimeSpan.FromMilliseconds(300), StopGrace = TimeSpan.FromSeconds(10), AcknowledgeTimeout = TimeSpan.FromMilliseconds(200),
         };
 
         await attempts.ShutDownAsync(drain, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));

@@ -164,7 +164,8 @@ public sealed class ImageExecutorTests : IDisposable
         var v2 = await BuildLocalAsync("version two");
         await DeployAsync(v1, port, $"http://127.0.0.1:{port}/");
 
-        var (result, log) = await DeployAsync(v2, port, $"http://127.0.0.1:{port}/health", timeoutMs: 2_000);
+        // 5 s: the new container must be up and answering (404) before the probe gives up, on a loaded machine too.
+        var (result, log) = await DeployAsync(v2, port, $"http://127.0.0.1:{port}/health", timeoutMs: 5_000);
 
         Assert.False(result.Succeeded);
         Assert.StartsWith($"the new version did not become healthy: GET http://127.0.0.1:{port}/health answered 404 Not Found", result.FailureMessage);
