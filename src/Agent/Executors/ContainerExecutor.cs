@@ -193,8 +193,9 @@ public sealed partial class ContainerExecutor(DockerEngine engine, ILogger<Conta
         {
             await copying.WaitAsync(DrainLimit);
         }
-        catch (Exception e) when (e is TimeoutException or IOException or HttpRequestException or ObjectDisposedException)
+        catch (Exception e)
         {
+            // Best effort: the attempt ends as cancelled whatever the stream did, with what was read.
             LogDrainFailed(containerId, e.Message);
             // The caller closes the stream, which ends the copy with an error nobody else awaits.
             _ = copying.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
