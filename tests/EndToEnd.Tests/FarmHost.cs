@@ -22,6 +22,7 @@ public class FarmHost : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly List<string> _controllerOutput = [];
     private readonly List<Process> _agents = [];
+    private readonly Dictionary<string, List<string>> _defaultAgentOutput = new() { ["e2e-agent"] = [], ["e2e-agent-2"] = [] };
     private Process? _controller;
     private int _grpcPort;
     private int _siloPort;
@@ -92,8 +93,8 @@ public class FarmHost : IAsyncLifetime
             : throw new InvalidOperationException($"The controller wrote no {tokenFile}:\n{ControllerOutput()}");
         Invoker = With(AdminToken);
         var enroll = await Admin.CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 2, ExpiresInSeconds = 600 });
-        StartAgent("e2e-agent", enroll.Token, null, "linux", "first");
-        StartAgent("e2e-agent-2", enroll.Token, null, "linux", "second");
+        StartAgent("e2e-agent", enroll.Token, _defaultAgentOutput["e2e-agent"], "linux", "first");
+        StartAgent("e2e-agent-2", enroll.Token, _defaultAgentOutput["e2e-agent-2"], "linux", "second");
     }
 
     /// <summary>
@@ -187,6 +188,15 @@ public class FarmHost : IAsyncLifetime
             return string.Join("\n", _controllerOutput.TakeLast(80));
         }
     }
+
+    /// <summary>The two default agents' output so far, for failure messages.</summary>
+    public string AgentsOutput() => string.Join("\n", _defaultAgentOutput.Select(agent =>
+    {
+        lock (agent.Value)
+        {
+            return $"--- {agent.Key}:\n" + string.Join("\n", agent.Value.TakeLast(40));
+        }
+    }));
 
     private async Task StartControllerAsync()
     {

@@ -86,7 +86,7 @@ public sealed class FaultTests(FarmHost farm)
         await farm.RestartControllerAsync();
         var done = await farm.WatchAsync(id);
 
-        Assert.True(done.Status == ExecutionStatus.Succeeded, $"{done}\n{farm.ControllerOutput()}");
+        Assert.True(done.Status == ExecutionStatus.Succeeded, $"{done}\n{farm.ControllerOutput()}\n{farm.AgentsOutput()}");
         Assert.Equal(string.Concat(Enumerable.Range(1, 60).Select(i => $"line {i}\n")), await farm.ReadLogAsync(id, "Talk", "counter"));
     }
 

@@ -157,7 +157,7 @@ public sealed class PipelineRunTests(FarmHost farm)
         var done = await farm.WatchAsync(id);
 
         Assert.True(done.Status == ExecutionStatus.Succeeded,
-            $"{done.Status}: {done.Message}; slow: {done.Action("Long", "slow").Message}\n{farm.ControllerOutput()}");
+            $"{done.Status}: {done.Message}; slow: {done.Action("Long", "slow").Message}\n{farm.ControllerOutput()}\n{farm.AgentsOutput()}");
         var slow = done.Action("Long", "slow");
         Assert.Equal(1, slow.Attempt);
         Assert.StartsWith("e2e-agent", slow.Agent);
