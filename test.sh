@@ -20,7 +20,9 @@ mkdir -p "$TEST_DIR"
 export MSBUILDDISABLENODEREUSE=1
 
 farm_require_cluster_packages
-farm_start_dockerd "$TEST_DIR"
+# The engine also listens on a socket path of 104 bytes: the test that an agent reaches it there.
+FARM_DOCKER_LONG_SOCKET=1 farm_start_dockerd "$TEST_DIR"
+export FARM_TEST_DOCKER_LONG_HOST=$FARM_DOCKER_LONG_HOST
 # The store tests run against PostgreSQL too, and the cluster tests form their membership in Redis.
 farm_start_postgres "$TEST_DIR"
 farm_start_redis "$TEST_DIR"

@@ -237,31 +237,39 @@ farm__proc_is() {
   farm__alive "$1" && [[ $(cat "/proc/$1/comm" 2>/dev/null || true) == "$2" ]]
 }
 
+# farm_runtime_dir WORKDIR: prints a short folder for the unix sockets of the services started for
+# WORKDIR (others may pass through it, to reach PostgreSQL's socket, but not list it). A unix socket path may hold at most 107 bytes, and a
+# checkout can sit at any depth, so no socket lives under the checkout: they live in
+# ${XDG_RUNTIME_DIR:-/tmp}/farm-<10 hex of WORKDIR's sha256> (/tmp when XDG_RUNTIME_DIR is long),
+# at most 31 bytes before the socket's own name, whatever the clone's path.
+farm_runtime_dir() {
+  local w=${1:?farm_runtime_dir WORKDIR} base=${XDG_RUNTIME_DIR:-/tmp} hash dir
+  w=$(cd "$w" && pwd)
+  ((${#base} <= 20)) || base=/tmp
+  hash=$(printf '%s' "$w" | sha256sum | cut -c1-10)
+  dir=$base/farm-$hash
+  mkdir -p "$dir"
+  chmod 0711 "$dir"
+  printf '%s\n' "$dir"
+}
+
 # farm_start_dockerd WORKDIR: makes sure a Docker engine answers and exports DOCKER_HOST.
-# Uses $DOCKER_HOST when it already answers; otherwise starts a private dockerd with its state in
-# WORKDIR/docker (data, socket docker.sock, pidfile docker.pid, log dockerd.log) and registers it
-# for stopping on exit.
+# Uses $DOCKER_HOST when it already answers; otherwise starts a private dockerd with its data, log and
+# pidfile in WORKDIR/docker, and its sockets (docker.sock, containerd's under the exec-root) in
+# farm_runtime_dir, and registers it for stopping on exit. With FARM_DOCKER_LONG_SOCKET=1 the engine
+# also listens on a socket whose path is 100 to 107 bytes long (the kernel's limit), exported as
+# FARM_DOCKER_LONG_HOST, for the test that an agent reaches an engine there.
 farm_start_dockerd() {
   local w=${1:?farm_start_dockerd WORKDIR}
-  if [[ -n ${DOCKER_HOST:-} ]] && docker info >/dev/null 2>&1; then
+  if [[ -n ${DOCKER_HOST:-} ]] && docker info >/dev/null 2>&1 && [[ -z ${FARM_DOCKER_LONG_SOCKET:-} ]]; then
     farm_log "using the Docker engine already answering at DOCKER_HOST=$DOCKER_HOST"
     return 0
   fi
   mkdir -p "$w/docker"
   w=$(cd "$w" && pwd)
-  local d=$w/docker
-  local sock=$d/docker.sock pidfile=$d/docker.pid log=$d/dockerd.log exec_root=$d/exec
-  local hash
-  hash=$(printf '%s' "$d" | md5sum | cut -c1-10)
-  # containerd and libnetwork put unix sockets under the exec-root (the longest are
-  # <exec-root>/containerd/containerd.sock.ttrpc and <exec-root>/libnetwork/<12 hex>.sock, 30 bytes
-  # more) and a unix socket path must stay under 108 bytes: keep a long one in /tmp instead.
-  if ((${#exec_root} > 60)); then
-    exec_root=/tmp/farm-docker-$hash
-  fi
-  if ((${#sock} > 100)); then
-    sock=$exec_root/docker.sock
-  fi
+  local d=$w/docker run
+  run=$(farm_runtime_dir "$w")
+  local sock=$run/docker.sock pidfile=$d/docker.pid log=$d/dockerd.log exec_root=$run/exec
 
   # A dockerd left over from an earlier run of the same folder: stop it first.
   farm__stop_leftover_dockerd "$pidfile" "$exec_root"
@@ -271,6 +279,15 @@ farm_start_dockerd() {
     --data-root "$d/data" --exec-root "$exec_root"
     -H "unix://$sock" --pidfile "$pidfile"
   )
+  local long=""
+  if [[ -n ${FARM_DOCKER_LONG_SOCKET:-} ]]; then
+    # A folder name that brings the whole path to 104 bytes: "$run/" + name + "/docker.sock".
+    local pad=$((104 - ${#run} - 1 - 12))
+    long=$run/$(printf 'l%.0s' $(seq 1 "$pad"))/docker.sock
+    mkdir -p "$(dirname "$long")"
+    rm -f "$long"
+    args+=(-H "unix://$long")
+  fi
   if dockerd --help 2>&1 | grep -q -- '--ip6tables'; then
     args+=(--ip6tables=false)
   fi
@@ -290,6 +307,10 @@ farm_start_dockerd() {
   for ((i = 0; i < 300; i++)); do
     if docker info >/dev/null 2>&1; then
       farm_log "dockerd is up (pid $pid, DOCKER_HOST=$DOCKER_HOST)"
+      if [[ -n $long ]]; then
+        export FARM_DOCKER_LONG_HOST="unix://$long"
+        farm_log "dockerd also listens on a ${#long}-byte socket path (FARM_DOCKER_LONG_HOST)"
+      fi
       return 0
     fi
     if ! farm__alive "$pid"; then
@@ -395,20 +416,6 @@ farm_make_images() {
 # Solution
 # ---------------------------------------------------------------------------------------------
 
-# farm_solution: prints the solution file at the repository root (Farm.sln, else Farm.slnx).
-# farm_free_port: prints a TCP port on 127.0.0.1 that nothing listens on now.
-farm_free_port() {
-  local port i
-  for ((i = 0; i < 50; i++)); do
-    port=$((20000 + RANDOM % 30000))
-    farm_port_open 127.0.0.1 "$port" || {
-      echo "$port"
-      return 0
-    }
-  done
-  farm_die "found no free port on 127.0.0.1"
-}
-
 # farm_start_registry DIR [PORT] [HTPASSWD_LINE]: starts Debian's docker-registry on 127.0.0.1 (a
 # free port unless given) with its storage under DIR/registry, stopped by the exit trap. With an
 # htpasswd line (user:bcrypt-hash) it demands that login. Sets and exports FARM_REGISTRY
@@ -441,6 +448,7 @@ YAML
   export FARM_REGISTRY
 }
 
+# farm_solution: prints the solution file at the repository root (Farm.sln, else Farm.slnx).
 farm_solution() {
   local f
   for f in Farm.sln Farm.slnx; do
@@ -520,7 +528,7 @@ farm__as_postgres() {
 
 # farm_start_postgres WORKDIR: a private PostgreSQL with its data in WORKDIR/postgres/data (made
 # once with initdb, C locale, trust on local connections only), listening on 127.0.0.1 at a free
-# port, its unix socket in WORKDIR/postgres/sock. Registered for a fast shutdown (SIGINT) on exit.
+# port, its unix socket in farm_runtime_dir WORKDIR. Registered for a fast shutdown (SIGINT) on exit.
 # Sets FARM_POSTGRES_PORT and FARM_POSTGRES (an Npgsql connection string to database postgres).
 farm_start_postgres() {
   local w=${1:?farm_start_postgres WORKDIR} bin port pid
@@ -528,10 +536,12 @@ farm_start_postgres() {
   mkdir -p "$w/postgres"
   local d
   d=$(cd "$w/postgres" && pwd)
-  local data=$d/data sock=$d/sock log=$d/postgres.log
+  local data=$d/data log=$d/postgres.log sock
+  # Its unix socket (.s.PGSQL.PORT) in the short runtime folder, not under the checkout.
+  sock=$(farm_runtime_dir "$w")/postgres
   mkdir -p "$sock"
   if [[ $(id -u) -eq 0 ]]; then
-    chown -R postgres: "$d"
+    chown -R postgres: "$d" "$sock"
   fi
   # A server left over from an earlier run of the same folder: stop it first.
   if [[ -f $data/postmaster.pid ]]; then

@@ -1,4 +1,5 @@
 using Docker.DotNet;
+using Farm.Agent.Executors;
 
 namespace Farm.Bench;
 
@@ -18,7 +19,7 @@ public static class Benchmark
                 $"or set DOCKER_HOST to an engine that has the image {options.Image} (scripts/lib.sh, farm_make_images).");
         }
 
-        using var docker = new DockerClientConfiguration(new Uri(dockerHost)).CreateClient();
+        using var docker = DockerEndpoint.Create(dockerHost);
         if (options.Suite is Suite.Cluster)
         {
             await ClusterBenchmark.RunAsync(options, await MachineInfo.ReadAsync(docker, cancellationToken), cancellationToken);

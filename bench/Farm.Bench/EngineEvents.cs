@@ -81,7 +81,7 @@ public sealed class EngineEvents : IProgress<Message>, IAsyncDisposable
             return;
         }
 
-        var at = DateTimeOffset.UnixEpoch.AddTicks(value.TimeNano / 100);
+        var at = DateTimeOffset.UnixEpoch.AddTicks((value.TimeNano ?? 0) / 100);
         string? attempt = null;
         value.Actor.Attributes?.TryGetValue(AttemptLabel, out attempt);
         _containers.AddOrUpdate(id,

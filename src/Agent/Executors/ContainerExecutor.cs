@@ -68,7 +68,7 @@ public sealed partial class ContainerExecutor(DockerEngine engine, ILogger<Conta
             containerId = created.ID;
 
             // Attached before start, so not one byte of output is missed.
-            using var stream = await _docker.Containers.AttachContainerAsync(containerId, tty: false,
+            using var stream = await _docker.Containers.AttachContainerAsync(containerId,
                 new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true }, cancellationToken);
             await _docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken);
 

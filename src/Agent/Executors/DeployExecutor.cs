@@ -92,7 +92,7 @@ public sealed class DeployExecutor(DockerEngine engine) : IActionExecutor, IDisp
 
         if (current is not null)
         {
-            await log.WriteLineAsync($"stopping the running version: {current.Config.Image} (container {Short(current.ID)})");
+            await log.WriteLineAsync($"stopping the running version: {current.Config?.Image} (container {Short(current.ID)})");
             await engine.Client.Containers.StopContainerAsync(current.ID,
                 new ContainerStopParameters { WaitBeforeKillSeconds = (uint)StopGrace.TotalSeconds }, cancellationToken);
             await engine.Client.Containers.RenameContainerAsync(current.ID, new ContainerRenameParameters { NewName = previousName }, cancellationToken);
@@ -112,7 +112,7 @@ public sealed class DeployExecutor(DockerEngine engine) : IActionExecutor, IDisp
                 if (current is not null)
                 {
                     await RemoveAsync(current.ID);
-                    await log.WriteLineAsync($"removed the previous version ({current.Config.Image})");
+                    await log.WriteLineAsync($"removed the previous version ({current.Config?.Image})");
                 }
 
                 return ExecutorResult.Done(new Dictionary<string, string>
@@ -121,13 +121,13 @@ public sealed class DeployExecutor(DockerEngine engine) : IActionExecutor, IDisp
                     ["image"] = spec.Image,
                     ["imageId"] = image.ID,
                     ["digest"] = Digest(spec.Image, image),
-                    ["previousImage"] = current?.Config.Image ?? "",
+                    ["previousImage"] = current?.Config?.Image ?? "",
                 });
             }
 
             await log.WriteLineAsync($"not healthy: {unhealthy}");
             await RestoreAsync(newId, current, name, log);
-            var restored = current is null ? "there was no previous version to restore" : $"the previous version ({current.Config.Image}) was restored";
+            var restored = current is null ? "there was no previous version to restore" : $"the previous version ({current.Config?.Image}) was restored";
             return ExecutorResult.Failed($"the new version did not become healthy: {unhealthy}; {restored}");
         }
         catch (Exception e) when (e is OperationCanceledException or DockerApiException or HttpRequestException)
@@ -205,6 +205,11 @@ public sealed class DeployExecutor(DockerEngine engine) : IActionExecutor, IDisp
         while (true)
         {
             var state = (await engine.Client.Containers.InspectContainerAsync(id, cancellationToken)).State;
+            if (state is null)
+            {
+                return "the engine reported no state for the new container";
+            }
+
             if (!state.Running && !state.Restarting)
             {
                 await CopyTailAsync(id, log, cancellationToken);
@@ -274,13 +279,13 @@ public sealed class DeployExecutor(DockerEngine engine) : IActionExecutor, IDisp
 
     private async Task<(bool Healthy, string Answer)> ProbeCommandAsync(string id, string command, CancellationToken cancellationToken)
     {
-        var exec = await engine.Client.Exec.ExecCreateContainerAsync(id, new ContainerExecCreateParameters
+        var exec = await engine.Client.Exec.CreateContainerExecAsync(id, new ContainerExecCreateParameters
         {
             Cmd = ["sh", "-c", command],
             AttachStdout = true,
             AttachStderr = true,
         }, cancellationToken);
-        using var stream = await engine.Client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, cancellationToken);
+        using var stream = await engine.Client.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
         var (stdout, stderr) = await stream.ReadOutputToEndAsync(cancellationToken);
         var inspected = await engine.Client.Exec.InspectContainerExecAsync(exec.ID, cancellationToken);
         var output = (stdout + stderr).Trim();
@@ -304,7 +309,7 @@ public sealed class DeployExecutor(DockerEngine engine) : IActionExecutor, IDisp
         {
             await engine.Client.Containers.RenameContainerAsync(previous.ID, new ContainerRenameParameters { NewName = name }, CancellationToken.None);
             await engine.Client.Containers.StartContainerAsync(previous.ID, new ContainerStartParameters());
-            await log.WriteLineAsync($"restored the previous version: {previous.Config.Image} (container {Short(previous.ID)})");
+            await log.WriteLineAsync($"restored the previous version: {previous.Config?.Image} (container {Short(previous.ID)})");
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException)
         {
@@ -337,7 +342,7 @@ public sealed class DeployExecutor(DockerEngine engine) : IActionExecutor, IDisp
 
     private async Task CopyTailAsync(string id, SpoolWriter log, CancellationToken cancellationToken)
     {
-        using var stream = await engine.Client.Containers.GetContainerLogsAsync(id, tty: false,
+        using var stream = await engine.Client.Containers.GetContainerLogsAsync(id,
             new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Tail = "20" }, cancellationToken);
         var (stdout, stderr) = await stream.ReadOutputToEndAsync(cancellationToken);
         var tail = (stdout + stderr).TrimEnd();

@@ -13,7 +13,7 @@ namespace Farm.Agent.Executors;
 /// </summary>
 public sealed class DockerEngine(IOptions<AgentOptions> options) : IDisposable
 {
-    public DockerClient Client { get; } = new DockerClientConfiguration(new Uri(options.Value.DockerHost)).CreateClient();
+    public DockerClient Client { get; } = DockerEndpoint.Create(options.Value.DockerHost);
 
     /// <summary>Where the engine listens, for messages.</summary>
     public string Address => options.Value.DockerHost;
@@ -135,7 +135,7 @@ public sealed class EngineProgress : IProgress<JSONMessage>
 
     public void Report(JSONMessage value)
     {
-        var error = value.Error?.Message ?? value.ErrorMessage;
+        var error = value.Error?.Message;
         if (!string.IsNullOrWhiteSpace(error))
         {
             Error ??= error.Trim();

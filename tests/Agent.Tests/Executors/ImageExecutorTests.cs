@@ -189,7 +189,7 @@ public sealed class ImageExecutorTests : IDisposable
         Assert.False(result.Succeeded);
         Assert.EndsWith("; the running version was not touched", result.FailureMessage);
         var after = await _engine.Client.Containers.InspectContainerAsync($"farm-test-{_service}");
-        Assert.Equal((before.ID, before.State.StartedAt), (after.ID, after.State.StartedAt));
+        Assert.Equal((before.ID, before.State?.StartedAt), (after.ID, after.State?.StartedAt));
         Assert.Equal("version one\n", await GetAsync(port));
     }
 
@@ -266,7 +266,7 @@ public sealed class ImageExecutorTests : IDisposable
     {
         All = true,
         Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"farm.service={_service}"] = true } },
-    })).SelectMany(c => c.Names).Order().ToArray();
+    })).SelectMany(c => c.Names ?? []).Order().ToArray();
 
     private static async Task<string> GetAsync(int port)
     {
