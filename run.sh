@@ -111,6 +111,8 @@ mkdir -p "$AGENT_WORK"
 rm -f "$AGENT_WORK/credential"
 ENROLL_TOKEN=$(./farm enroll-token create --expires 10m --uses 1) || farm_die "could not make an enrollment token for the agent (controller log: $CONTROLLER_LOG)"
 # One agent with both environment labels: the sample deploys staging and production on this machine.
+# It is your machine's agent, so it allows what the sample uses and a shared agent would not by
+# default: shell actions, and deploys on the host network (docs/security.md).
 farm_log "starting agent 'local' (labels: linux, env=staging, env=production; 2 slots; log: $AGENT_LOG)"
 farm_spawn agent "$AGENT_LOG" env \
   Farm__Agent__Controller="$CONTROLLER_URL" \
@@ -121,6 +123,8 @@ farm_spawn agent "$AGENT_LOG" env \
   Farm__Agent__Slots=2 \
   Farm__Agent__WorkDir="$AGENT_WORK" \
   Farm__Agent__DefaultNetwork=none \
+  Farm__Agent__AllowShell=true \
+  Farm__Agent__AllowHostNetwork=true \
   Farm__Agent__EnrollToken="$ENROLL_TOKEN" \
   DOCKER_HOST="$DOCKER_HOST" \
   dotnet "$AGENT_DLL"

@@ -109,6 +109,7 @@ public sealed partial class FarmProcesses : IAsyncDisposable
                 ["Farm__Agent__Slots"] = "2",
                 ["Farm__Agent__WorkDir"] = Path.Combine(root, "agent"),
                 ["Farm__Agent__DefaultNetwork"] = "none",
+                ["Farm__Agent__AllowShell"] = "true",
             });
             return farm;
         }
@@ -160,6 +161,7 @@ public sealed partial class FarmProcesses : IAsyncDisposable
             ["Farm__Agent__Slots"] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Farm__Agent__WorkDir"] = Path.Combine(root, id),
             ["Farm__Agent__DefaultNetwork"] = "none",
+            ["Farm__Agent__AllowShell"] = "true",
         });
     }
 

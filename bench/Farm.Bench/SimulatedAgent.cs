@@ -51,7 +51,13 @@ public sealed class SimulatedAgent(string agentId, string credential, string lab
         try
         {
             using var call = client.Connect(headers, cancellationToken: stop.Token);
-            var hello = new Hello { ProtocolVersion = 1, AgentId = agentId, Version = "farm-bench-simulated", Slots = Slots };
+            // It runs nothing for real: it says it has an engine and allows shell, so it is offered every kind of action.
+            var hello = new Hello
+            {
+                ProtocolVersion = 1, AgentId = agentId, Version = "farm-bench-simulated", Slots = Slots,
+                Engine = new EngineStatus { Available = true, Version = "simulated" },
+                Policy = new HostPolicy { AllowShell = true },
+            };
             hello.Labels.Add(label);
             await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, stop.Token);
             writer = WriteAllAsync(call.RequestStream, outbox.Reader, stop.Token);

@@ -56,6 +56,8 @@ internal sealed class ControllerConnection : IDisposable
         Executions = new Executions.ExecutionsClient(invoker);
         Admin = new Admin.AdminClient(invoker);
         Deployments = new Deployments.DeploymentsClient(invoker);
+        Identity = new Identity.IdentityClient(invoker);
+        Doctor = new Doctor.DoctorClient(invoker);
     }
 
     /// <summary>The address (or addresses, comma-separated) calls go to, shown in "cannot reach" messages.</summary>
@@ -71,6 +73,13 @@ internal sealed class ControllerConnection : IDisposable
     public Admin.AdminClient Admin { get; }
 
     public Deployments.DeploymentsClient Deployments { get; }
+
+    public Identity.IdentityClient Identity { get; }
+
+    public Doctor.DoctorClient Doctor { get; }
+
+    /// <summary>True when calls go over TLS (an https:// address).</summary>
+    public bool UsesTls => Address.StartsWith("https://", StringComparison.Ordinal);
 
     /// <summary>
     /// Opens a connection to <paramref name="option"/>, else the <c>FARM_CONTROLLER</c> variable, else

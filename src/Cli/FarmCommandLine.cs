@@ -37,6 +37,7 @@ internal static class FarmCommandLine
             ArtifactsCommand.Create(),
             ArtifactCommand.Create(),
             ImportCommand.Create(),
+            DoctorCommand.Create(),
             AgentsCommand.List(),
             AgentsCommand.Create(),
             EnrollTokenCommand.Create(),

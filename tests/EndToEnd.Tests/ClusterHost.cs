@@ -187,6 +187,7 @@ public sealed class ClusterHost : IAsyncLifetime
             ["Farm__Agent__MaxReconnectDelay"] = "00:00:01",
             ["Farm__Agent__EnrollToken"] = enrollToken,
             ["Farm__Agent__Labels__0"] = "cluster",
+            ["Farm__Agent__AllowShell"] = "true",
         };
         _agents.Add(FarmHost.Start(FarmHost.Locate("Agent", "farm-agent.dll"), environment, null));
     }

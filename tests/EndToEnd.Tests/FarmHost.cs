@@ -111,7 +111,12 @@ public class FarmHost : IAsyncLifetime
 
     /// <summary>An agent as <see cref="StartAgent"/> starts one, with <paramref name="overrides"/> over its environment (another DOCKER_HOST, WorkDir...).</summary>
     public Process StartAgentWith(
-        IReadOnlyDictionary<string, string> overrides, string? caCertificatePath, string id, string enrollToken, List<string>? output, params string[] labels)
+        IReadOnlyDictionary<string, string> overrides, string? caCertificatePath, string id, string enrollToken, List<string>? output, params string[] labels) =>
+        StartAgentAs(null, overrides, caCertificatePath, id, enrollToken, output, labels);
+
+    /// <summary>As <see cref="StartAgentWith"/>, as the system user <paramref name="user"/> when not null (through setpriv, with no groups).</summary>
+    public Process StartAgentAs(
+        string? user, IReadOnlyDictionary<string, string> overrides, string? caCertificatePath, string id, string enrollToken, List<string>? output, params string[] labels)
     {
         var environment = new Dictionary<string, string>
         {
@@ -122,6 +127,10 @@ public class FarmHost : IAsyncLifetime
             ["Farm__Agent__DefaultNetwork"] = "none",
             ["Farm__Agent__MaxReconnectDelay"] = "00:00:01",
             ["Farm__Agent__EnrollToken"] = enrollToken,
+            // The tests' machine is theirs: its agents run shell actions and host-network deploys
+            // (HostPolicyTests start agents without them).
+            ["Farm__Agent__AllowShell"] = "true",
+            ["Farm__Agent__AllowHostNetwork"] = "true",
         };
         if (caCertificatePath is not null)
         {
@@ -138,7 +147,7 @@ public class FarmHost : IAsyncLifetime
             environment[name] = value;
         }
 
-        var process = Start(Locate("Agent", "farm-agent.dll"), environment, output);
+        var process = Start(Locate("Agent", "farm-agent.dll"), environment, output, user);
         lock (_agents)
         {
             _agents.Add(process);
@@ -241,9 +250,10 @@ public class FarmHost : IAsyncLifetime
         }, StartTimeout, () => "the controller does not answer:\n" + ControllerOutput());
     }
 
-    internal static Process Start(string dll, Dictionary<string, string> environment, List<string>? output)
+    internal static Process Start(string dll, Dictionary<string, string> environment, List<string>? output, string? user = null)
     {
-        var start = new ProcessStartInfo("dotnet", [dll])
+        var start = new ProcessStartInfo(user is null ? "dotnet" : "setpriv",
+            user is null ? [dll] : ["--reuid", user, "--regid", "nogroup", "--clear-groups", "dotnet", dll])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -28,6 +28,7 @@ public sealed partial class AttemptSupervisor(
     HttpExecutor http,
     ImageBuildExecutor imageBuilds,
     DeployExecutor deploys,
+    EngineMonitor engine,
     LogShipper shipper,
     ArtifactTransfer transfer,
     TimeProvider time,
@@ -43,6 +44,7 @@ public sealed partial class AttemptSupervisor(
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _resultsChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _workDir = Path.GetFullPath(options.Value.WorkDir);
+    private readonly HostPolicy _policy = options.Value.Policy();
     private readonly string _agentId = options.Value.AgentId;
 
     /// <summary>Slots free for new work; none while draining, so the controller offers nothing.</summary>
@@ -415,6 +417,11 @@ public sealed partial class AttemptSupervisor(
             ["FARM_WORKSPACE"] = isContainer ? ContainerExecutor.WorkspacePath : workspace,
             ["FARM_OUTPUT"] = isContainer ? ContainerExecutor.OutputPath : Path.Combine(outputFolder, "output"),
         };
+        if (Refusal(spec) is { } refused)
+        {
+            return ExecutorResult.Failed($"this agent does not run it: {refused}");
+        }
+
         var context = new AttemptContext(offer, workspace, environment, spool, outputFolder, stop);
         IActionExecutor executor = spec.Type switch
         {
@@ -444,6 +451,18 @@ public sealed partial class AttemptSupervisor(
             return ExecutorResult.Failed($"timed out after {timeout.TotalSeconds:0.###} s");
         }
     }
+
+    /// <summary>
+    /// Why this agent will not run <paramref name="spec"/>: its owner's host policy forbids it, or it
+    /// needs the Docker engine, which is unavailable. The dispatcher applies the same rule before it
+    /// offers; this is the host's own word, on the resolved spec, so a network or mount that a
+    /// variable filled in is judged as it will run.
+    /// </summary>
+    private string? Refusal(ActionSpec spec) =>
+        _policy.Refusal(spec.Type == "shell", spec.Network, spec.Deploy?.Volumes ?? [])
+        ?? (EngineStatus.IsNeededBy(spec.Type) && engine.Current is { Available: false } down
+            ? "container actions are unavailable on this agent: " + string.Join(" ", down.Problems)
+            : null);
 
     private void TryDelete(string spoolPath, params string[] folders)
     {

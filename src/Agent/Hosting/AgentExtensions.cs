@@ -51,7 +51,9 @@ public static class AgentExtensions
             .Validate(o => string.IsNullOrWhiteSpace(o.CaCertificatePath) || ControllerTrust.TryLoad(o.CaCertificatePath) is not null,
                 $"{AgentOptions.Section}:CaCertificatePath must name a readable PEM file with at least one CA certificate (-----BEGIN CERTIFICATE-----).")
             .Validate(o => o.Labels.All(l => !string.IsNullOrWhiteSpace(l)), $"{AgentOptions.Section}:Labels must not contain empty labels.")
+            .Validate(o => o.AllowedVolumes.All(v => v.StartsWith('/')), $"{AgentOptions.Section}:AllowedVolumes must hold absolute host paths or globs, such as /srv/www/**.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AgentOptions>, DockerHostValidation>();
 
         builder.Services.AddSingleton(sp =>
         {
@@ -79,6 +81,8 @@ public static class AgentExtensions
         builder.Services.AddSingleton(sp => new AgentSessions.AgentSessionsClient(sp.GetRequiredService<GrpcChannel>()));
         builder.Services.AddSingleton<ControllerCallOptions>();
         builder.Services.AddSingleton<DockerEngine>();
+        builder.Services.AddSingleton<EngineMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineMonitor>());
         builder.Services.AddSingleton<ContainerExecutor>();
         builder.Services.AddSingleton<ImageBuildExecutor>();
         builder.Services.AddSingleton<DeployExecutor>();

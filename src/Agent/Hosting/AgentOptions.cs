@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Farm.Api.V1;
 
 namespace Farm.Agent.Hosting;
 
@@ -64,6 +65,40 @@ public sealed class AgentOptions
     public string DockerHost { get; set; } = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host
         ? host
         : "unix:///var/run/docker.sock";
+
+    /// <summary>
+    /// Shell actions: their commands run on this host as the agent's user, outside any container.
+    /// Default off: an agent offers them only when its owner turns this on (docs/security.md).
+    /// </summary>
+    public bool AllowShell { get; set; }
+
+    /// <summary>
+    /// Containers on this host's own network (<c>network: host</c>): they reach every service the
+    /// host listens on, loopback included. Default off.
+    /// </summary>
+    public bool AllowHostNetwork { get; set; }
+
+    /// <summary>
+    /// Host paths that deploys may mount, as globs (<c>/srv/www/**</c>); a path outside them is
+    /// refused. A Docker socket (a path ending in <c>.sock</c>) is allowed only by an entry that names
+    /// it exactly, since it gives root on the host. Default none: deploys mount named volumes only.
+    /// </summary>
+    public List<string> AllowedVolumes { get; set; } = [];
+
+    /// <summary>
+    /// How often the agent checks its Docker engine; a change (the engine went away, or came back)
+    /// reaches the controller with the next heartbeat. Default 5 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan EngineCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>What this agent lets actions do on its host, as it tells the controller.</summary>
+    public HostPolicy Policy()
+    {
+        var policy = new HostPolicy { AllowShell = AllowShell, AllowHostNetwork = AllowHostNetwork };
+        policy.AllowedVolumes.Add(AllowedVolumes);
+        return policy;
+    }
 
     /// <summary>Longest wait between reconnect tries; the waits grow from 0.2 s up to this, with jitter. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]

@@ -1,8 +1,10 @@
 using System.Reflection;
 using System.Threading.Channels;
 using Farm.Agent.Attempts;
+using Farm.Agent.Executors;
 using Farm.Agent.Hosting;
 using Farm.Api.V1;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 
@@ -21,8 +23,10 @@ public sealed partial class AgentWorker(
     AgentSessions.AgentSessionsClient client,
     ControllerCallOptions callOptions,
     AttemptSupervisor attempts,
+    EngineMonitor engine,
     IOptions<AgentOptions> options,
     IOptions<DrainOptions> drain,
+    TimeProvider time,
     ILogger<AgentWorker> logger) : BackgroundService
 {
     private const int ProtocolVersion = 1;
@@ -57,24 +61,48 @@ public sealed partial class AgentWorker(
             {
                 // The controller refuses this agent; retrying fast would not change its mind.
                 LogRefused(options.Value.Controller, e.Status.Detail);
-                await Task.Delay(options.Value.MaxReconnectDelay, stoppingToken);
+                try
+                {
+                    await Task.Delay(options.Value.MaxReconnectDelay, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 continue;
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is RpcException or IOException or HttpRequestException)
+            catch (Exception e) when (stoppingToken.IsCancellationRequested && e is RpcException or IOException or HttpRequestException or OperationCanceledException)
+            {
+                // A normal stop: the session ended because the agent stops, not because anything failed.
+                return;
+            }
+            catch (Exception e) when (e is RpcException or IOException or HttpRequestException)
             {
                 LogDisconnected(options.Value.Controller, e.Message);
             }
 
-            await Task.Delay(backoff.Next(), stoppingToken);
+            try
+            {
+                await Task.Delay(backoff.Next(), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 
     private async Task SessionAsync(Backoff backoff, CancellationToken stoppingToken)
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        // Hello says what the engine check at start found; later changes go with heartbeats.
+        await engine.WaitForFirstCheckAsync(session.Token);
         using var call = client.Connect(callOptions.Create(session.Token));
         var hello = new Hello
         {
+            Engine = engine.Current,
+            Policy = options.Value.Policy(),
             ProtocolVersion = ProtocolVersion,
             AgentId = options.Value.AgentId,
             Version = Version,
@@ -158,25 +186,28 @@ public sealed partial class AgentWorker(
 
     /// <summary>
     /// Sends every unacknowledged result once per session, and a heartbeat after, since a slot came
-    /// free; a heartbeat too as soon as the agent drains, since its slots are then closed.
+    /// free; a heartbeat too as soon as the agent drains, since its slots are then closed, and as soon
+    /// as its engine goes or comes back, since what it can be offered changes.
     /// </summary>
     private Task ReportResultsAsync(ChannelWriter<AgentMessage> outbox, CancellationToken cancellationToken) =>
         Task.Run(async () =>
         {
             var sent = new HashSet<string>();
             var draining = attempts.IsDraining;
+            var available = engine.Current.Available;
             while (!cancellationToken.IsCancellationRequested)
             {
-                var changed = attempts.ResultsChanged;
+                var changed = Task.WhenAny(attempts.ResultsChanged, engine.Changed);
                 var fresh = attempts.Unacknowledged.Where(r => sent.Add(r.AttemptId)).ToList();
                 foreach (var result in fresh)
                 {
                     outbox.TryWrite(new AgentMessage { Finished = result });
                 }
 
-                if (fresh.Count > 0 || draining != attempts.IsDraining)
+                if (fresh.Count > 0 || draining != attempts.IsDraining || available != engine.Current.Available)
                 {
                     draining = attempts.IsDraining;
+                    available = engine.Current.Available;
                     outbox.TryWrite(Heartbeat());
                 }
 
@@ -186,7 +217,7 @@ public sealed partial class AgentWorker(
 
     private AgentMessage Heartbeat()
     {
-        var heartbeat = new Heartbeat { FreeSlots = attempts.FreeSlots };
+        var heartbeat = new Heartbeat { FreeSlots = attempts.FreeSlots, Engine = engine.Current, SentAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
         heartbeat.RunningAttemptIds.Add(attempts.RunningIds);
         return new AgentMessage { Heartbeat = heartbeat };
     }

@@ -34,7 +34,8 @@ internal static class AgentsCommand
 
     public static string Table(ListAgentsResponse response)
     {
-        var table = new TextTable("AGENT", "STATE", "LABELS", "SLOTS", "RUNNING", "LAST-SEEN");
+        var table = new TextTable("AGENT", "STATE", "LABELS", "SLOTS", "CONTAINERS", "ALLOWS", "RUNNING", "LAST-SEEN");
+        var unavailable = new List<string>();
         foreach (var agent in response.Agents)
         {
             var state = agent.RevokedAt is not null ? "revoked"
@@ -46,11 +47,39 @@ internal static class AgentsCommand
                 state,
                 labels,
                 agent.Connected ? $"{agent.FreeSlots}/{agent.Slots} free" : agent.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                agent.Engine is null ? "-" : agent.Engine.Available ? "yes" : "unavailable",
+                agent.Policy is null ? "-" : Allows(agent.Policy),
                 string.Join(",", agent.RunningAttemptIds),
                 Display.Time(agent.LastSeen));
+            if (agent.Engine is { Available: false } engine)
+            {
+                unavailable.Add($"{agent.AgentId}: container actions unavailable: {string.Join(" ", engine.Problems)}");
+            }
         }
 
-        return table.ToString();
+        return table + string.Concat(unavailable.Select(line => line + "\n"));
+    }
+
+    /// <summary>What the agent's owner allows beyond containers: shell, host-network, volumes (N globs); "containers only" when nothing.</summary>
+    public static string Allows(HostPolicy policy)
+    {
+        var allowed = new List<string>();
+        if (policy.AllowShell)
+        {
+            allowed.Add("shell");
+        }
+
+        if (policy.AllowHostNetwork)
+        {
+            allowed.Add("host-network");
+        }
+
+        if (policy.AllowedVolumes.Count > 0)
+        {
+            allowed.Add($"volumes({string.Join(" ", policy.AllowedVolumes)})");
+        }
+
+        return allowed.Count == 0 ? "containers-only" : string.Join(",", allowed);
     }
 
     private static Argument<string> AgentId() => new("ID") { Description = "The agent's id, as farm agents lists it." };

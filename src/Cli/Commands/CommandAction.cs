@@ -68,7 +68,7 @@ internal static class CommandAction
     /// Whether the call failed because the TLS handshake refused the controller's certificate
     /// (grpc-dotnet reports that as Internal, not Unavailable).
     /// </summary>
-    private static bool IsCertificateFailure(RpcException e)
+    public static bool IsCertificateFailure(RpcException e)
     {
         for (var inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
         {

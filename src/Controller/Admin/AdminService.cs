@@ -207,6 +207,13 @@ public sealed class AdminService(
             info.RevokedAt = Timestamp.FromDateTimeOffset(revoked);
         }
 
+        if (status?.Host is { } host)
+        {
+            info.Engine = host.Engine();
+            info.Policy = host.Policy();
+            info.ClockOffsetMs = (long)host.ClockOffset.TotalMilliseconds;
+        }
+
         return info;
     }
 }

@@ -65,7 +65,7 @@ public sealed partial class AgentSessionService(
         }
 
         var registration = new AgentRegistration(hello.AgentId, connectionId, record?.Labels ?? hello.Labels.ToArray(), hello.Slots, keep.ToArray(),
-            Draining: record?.DrainedAt is not null);
+            Draining: record?.DrainedAt is not null, Host: AgentHost.From(hello.Engine, hello.Policy));
         await Dispatcher.Connect(registration, observer);
         LogSession(hello.AgentId, hello.Version, keep.Count, abandon.Count);
 
@@ -84,7 +84,25 @@ public sealed partial class AgentSessionService(
 
             while (await requests.MoveNext(session.Token))
             {
-                await HandleAsync(registration, observer, connection, requests.Current);
+                var message = requests.Current;
+                // The engine went away or came back: what the agent can be offered changes now.
+                // The clock offset changes only what farm doctor shows.
+                if (message.Heartbeat is { } beat && registration.Host is { } host)
+                {
+                    var changed = beat.Engine is { } engine && host.EngineDiffers(engine) ? host.WithEngine(engine) : host;
+                    if (beat.SentAt is { } sent && changed.NewClockOffset(sent.ToDateTimeOffset(), time.GetUtcNow()) is { } offset)
+                    {
+                        changed = changed with { ClockOffset = offset };
+                    }
+
+                    if (!ReferenceEquals(changed, host))
+                    {
+                        registration = registration with { Host = changed };
+                        await Dispatcher.HostChanged(hello.AgentId, connectionId, changed);
+                    }
+                }
+
+                await HandleAsync(registration, observer, connection, message);
             }
         }
         catch (OperationCanceledException) when (connection.EndReason is { } reason)

@@ -1,3 +1,4 @@
+using Farm.Api.V1;
 using System.Diagnostics.CodeAnalysis;
 using Farm.Controller.Hosting;
 using Farm.Controller.Telemetry;
@@ -191,7 +192,7 @@ public sealed partial class DispatcherGrain(
             .OrderBy(a => a.Registration.AgentId, StringComparer.Ordinal)
             .Select(a => new AgentStatus(
                 a.Registration.AgentId, a.Labels.Order(StringComparer.Ordinal).ToArray(), a.Registration.Slots, a.FreeSlots,
-                a.Running.Concat(a.Offered.Keys).Order(StringComparer.Ordinal).ToArray(), a.LastSeen, a.Draining))
+                a.Running.Concat(a.Offered.Keys).Order(StringComparer.Ordinal).ToArray(), a.LastSeen, a.Draining, a.Host))
             .ToArray());
 
     public Task Drain(string agentId, string reason)
@@ -225,6 +226,57 @@ public sealed partial class DispatcherGrain(
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task HostChanged(string agentId, Guid connectionId, AgentHost host)
+    {
+        if (_agents.TryGetValue(agentId, out var agent) && agent.Registration.ConnectionId == connectionId)
+        {
+            if (agent.Host?.EngineAvailable != host.EngineAvailable)
+            {
+                LogHostChanged(agentId, host.EngineAvailable ? "available" : "unavailable: " + string.Join(" ", host.EngineProblems));
+            }
+
+            agent.Host = host;
+            Pump();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<Dictionary<string, string>> WhyWaiting(string[] attemptIds)
+    {
+        var reasons = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var attemptId in attemptIds)
+        {
+            if (_queuedById.TryGetValue(attemptId, out var node))
+            {
+                reasons[attemptId] = Explain(node.Value.Job);
+            }
+        }
+
+        return Task.FromResult(reasons);
+    }
+
+    /// <summary>Why no agent has taken a queued job, in a sentence for <c>farm status</c>.</summary>
+    private string Explain(Job job)
+    {
+        var labelled = _agents.Values.Where(a => a.HasLabelsFor(job)).ToList();
+        if (labelled.Count == 0)
+        {
+            var wanted = job.PinnedAgent is { } pinned ? $"agent '{pinned}'" : job.RunsOn.Length == 0 ? "any agent" : $"an agent with labels [{string.Join(", ", job.RunsOn)}]";
+            return $"waiting for {wanted}: none is connected";
+        }
+
+        var refused = labelled.Select(a => (Agent: a, Refusal: a.HostRefusal(job))).Where(x => x.Refusal is not null).ToList();
+        if (refused.Count == labelled.Count)
+        {
+            return "waiting for an agent that can run it: " +
+                string.Join("; ", refused.Take(5).Select(x => $"agent '{x.Agent.Registration.AgentId}': {x.Refusal}")) +
+                (refused.Count > 5 ? $"; and {refused.Count - 5} more" : "");
+        }
+
+        return labelled.All(a => a.Draining) ? "waiting: every agent that could run it is drained" : "waiting for a free slot on an agent that can run it";
     }
 
     public Task SetLabels(string agentId, string[] labels)
@@ -333,7 +385,22 @@ public sealed partial class DispatcherGrain(
         public int FreeSlots { get; set; }
         public DateTimeOffset LastSeen { get; set; } = now;
 
-        public bool Matches(Job job)
+        /// <summary>What the agent's host offers actions; null: no limits stated (an in-process registration).</summary>
+        public AgentHost? Host
+        {
+            get;
+            set
+            {
+                field = value;
+                _policy = value?.Policy();
+            }
+        } = registration.Host;
+
+        private HostPolicy? _policy = registration.Host?.Policy();
+
+        public bool Matches(Job job) => HasLabelsFor(job) && HostRefusal(job) is null;
+
+        public bool HasLabelsFor(Job job)
         {
             if (job.PinnedAgent is not null && job.PinnedAgent != Registration.AgentId)
             {
@@ -350,6 +417,9 @@ public sealed partial class DispatcherGrain(
 
             return true;
         }
+
+        /// <summary>Why the agent's host will not take the job (its engine, its owner's policy), or null.</summary>
+        public string? HostRefusal(Job job) => Host?.Refusal(job.Action, _policy!);
 
         public void AddOffer(Job job, DateTimeOffset at)
         {
@@ -449,6 +519,9 @@ public sealed partial class DispatcherGrain(
             }
         }
     }
+
+    [LoggerMessage(EventId = 1215, Level = LogLevel.Information, Message = "Agent {AgentId}'s Docker engine is {State}")]
+    private partial void LogHostChanged(string agentId, string state);
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Agent {AgentId} connected with labels [{Labels}] and {Slots} slots")]
     private partial void LogConnected(string agentId, string labels, int slots);

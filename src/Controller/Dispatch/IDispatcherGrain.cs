@@ -59,6 +59,15 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
     /// </summary>
     Task Revoke(string agentId, string reason);
 
+    /// <summary>
+    /// What the agent's host offers changed (its engine went away or came back), as the connection
+    /// <paramref name="connectionId"/> reports; ignored for an older connection.
+    /// </summary>
+    Task HostChanged(string agentId, Guid connectionId, AgentHost host);
+
+    /// <summary>For each of these attempts that is queued, why no agent has taken it yet.</summary>
+    Task<Dictionary<string, string>> WhyWaiting(string[] attemptIds);
+
     /// <summary>Replaces the labels dispatch matches for a connected agent; ignored when it is not connected.</summary>
     Task SetLabels(string agentId, string[] labels);
 }
@@ -76,4 +85,5 @@ public sealed record AgentStatus(
     [property: Id(3)] int FreeSlots,
     [property: Id(4)] string[] Attempts,
     [property: Id(5)] DateTimeOffset LastSeen,
-    [property: Id(6)] bool Draining = false);
+    [property: Id(6)] bool Draining = false,
+    [property: Id(7)] AgentHost? Host = null);

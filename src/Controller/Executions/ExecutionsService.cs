@@ -1,5 +1,6 @@
 using Farm.Api.V1;
 using Farm.Controller.Artifacts;
+using Farm.Controller.Dispatch;
 using Farm.Controller.Hosting;
 using Farm.Controller.Logs;
 using Farm.Controller.Pipelines;
@@ -105,7 +106,32 @@ public sealed class ExecutionsService(
     }
 
     public override async Task<Execution> GetExecution(GetExecutionRequest request, ServerCallContext context) =>
-        (await GetRunAsync(request.ExecutionId)).ToProto();
+        await WithWaitingReasonsAsync((await GetRunAsync(request.ExecutionId)).ToProto());
+
+    /// <summary>
+    /// Says, on each queued action that has no message of its own, why no agent has taken it (none
+    /// has its labels, or every one that has cannot or may not run it): asked of the dispatcher, only
+    /// for a queued action, so it costs nothing once everything runs.
+    /// </summary>
+    private async Task<Execution> WithWaitingReasonsAsync(Execution execution)
+    {
+        var queued = execution.Stages.SelectMany(s => s.Actions)
+            .Where(a => a.Status == ExecutionStatus.Queued && a.AttemptId.Length > 0 && a.Message.Length == 0)
+            .ToList();
+        if (queued.Count > 0)
+        {
+            var reasons = await grains.GetGrain<IDispatcherGrain>(0).WhyWaiting(queued.Select(a => a.AttemptId).ToArray());
+            foreach (var action in queued)
+            {
+                if (reasons.TryGetValue(action.AttemptId, out var reason))
+                {
+                    action.Message = reason;
+                }
+            }
+        }
+
+        return execution;
+    }
 
     public override async Task<ListExecutionsResponse> ListExecutions(ListExecutionsRequest request, ServerCallContext context)
     {

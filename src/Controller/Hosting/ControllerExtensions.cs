@@ -90,6 +90,7 @@ public static class ControllerExtensions
             o.ConfigureFarmGrpcLimits();
         });
         builder.Services.AddGrpcReflection();
+        builder.Services.AddSingleton<StoreHealthCheck>();
         builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
         return builder;
     }
@@ -138,6 +139,7 @@ public static class ControllerExtensions
         app.MapGrpcService<AdminService>();
         app.MapGrpcService<DeploymentsService>();
         app.MapGrpcService<IdentityService>();
+        app.MapGrpcService<DoctorService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapFarmTriggers();

@@ -74,6 +74,9 @@ public static class AccessTable
 
         // Identity
         [Identity("WhoAmI")] = new(Access.Viewer),
+
+        // Doctor
+        [Doctor("Examine")] = new(Access.Viewer),
     };
 
     /// <summary>Whether a token of <paramref name="role"/> may call a method that needs <paramref name="access"/>.</summary>
@@ -108,6 +111,8 @@ public static class AccessTable
     private static string Deployments(string method) => Name(Api.V1.Deployments.Descriptor.FullName, method);
 
     private static string Identity(string method) => Name(Api.V1.Identity.Descriptor.FullName, method);
+
+    private static string Doctor(string method) => Name(Api.V1.Doctor.Descriptor.FullName, method);
 
     private static string Name(string service, string method) => $"/{service}/{method}";
 

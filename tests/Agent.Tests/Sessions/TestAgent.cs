@@ -22,6 +22,8 @@ internal static class TestAgent
             ["Farm:Agent:AgentId"] = "test-agent",
             ["Farm:Agent:WorkDir"] = workDir,
             ["Farm:Agent:Slots"] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Its attempts are shell actions.
+            ["Farm:Agent:AllowShell"] = "true",
         });
         builder.AddFarmAgent(drain);
         return builder.Build();
