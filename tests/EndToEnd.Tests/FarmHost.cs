@@ -189,6 +189,50 @@ public class FarmHost : IAsyncLifetime
         await StartControllerAsync();
     }
 
+    /// <summary>The controller's process, for tests that signal it.</summary>
+    public Process ControllerProcess => _controller ?? throw new InvalidOperationException("The controller has not been started.");
+
+    /// <summary>
+    /// Starts the dashboard, as a process of its own build output, against this farm's controller at
+    /// <paramref name="url"/> (http://127.0.0.1:PORT), its data in the farm's folder; its output goes to
+    /// <paramref name="output"/>. Returns once it answers, or throws with what it printed.
+    /// </summary>
+    public async Task<Process> StartDashboardAsync(string url, List<string> output)
+    {
+        var dashboard = Start(Locate("Dashboard", "farm-dashboard.dll"), new Dictionary<string, string>
+        {
+            ["Farm__Dashboard__Controller"] = Address,
+            ["Farm__Dashboard__Listen"] = url.TrimEnd('/'),
+            ["Farm__Dashboard__DataDir"] = Path.Combine(Root, "dashboard"),
+        }, output);
+        string Printed()
+        {
+            lock (output)
+            {
+                return string.Join("\n", output.TakeLast(60));
+            }
+        }
+
+        using var http = new HttpClient();
+        await Eventually.Until(async cancellation =>
+        {
+            if (dashboard.HasExited)
+            {
+                throw new InvalidOperationException($"The dashboard exited with {dashboard.ExitCode}:\n{Printed()}");
+            }
+
+            try
+            {
+                return (await http.GetAsync(url.TrimEnd('/') + "/signin", cancellation)).StatusCode == System.Net.HttpStatusCode.OK;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), () => "the dashboard does not answer:\n" + Printed());
+        return dashboard;
+    }
+
     /// <summary>The controller's output so far, for failure messages.</summary>
     public string ControllerOutput()
     {
@@ -306,7 +350,7 @@ public class FarmHost : IAsyncLifetime
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build the solution first: {path} is missing.");
     }
 
-    internal static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -36,40 +36,9 @@ public sealed class DashboardFarm : IAsyncLifetime
         }
 
         await Farm.InitializeAsync();
-        var port = FreePort();
+        var port = FarmHost.FreePort();
         Url = $"http://127.0.0.1:{port}/";
-        var start = new ProcessStartInfo("dotnet", [FarmHost.Locate("Dashboard", "farm-dashboard.dll")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(FarmHost.Locate("Dashboard", "farm-dashboard.dll"))!,
-        };
-        start.Environment["Farm__Dashboard__Controller"] = Farm.Address;
-        start.Environment["Farm__Dashboard__Listen"] = Url.TrimEnd('/');
-        start.Environment["Farm__Dashboard__DataDir"] = Path.Combine(Farm.Root, "dashboard");
-        _dashboard = Process.Start(start)!;
-        _dashboard.OutputDataReceived += Keep;
-        _dashboard.ErrorDataReceived += Keep;
-        _dashboard.BeginOutputReadLine();
-        _dashboard.BeginErrorReadLine();
-
-        using var http = new HttpClient();
-        await Eventually.Until(async cancellation =>
-        {
-            if (_dashboard.HasExited)
-            {
-                throw new InvalidOperationException($"The dashboard exited with {_dashboard.ExitCode}:\n{DashboardOutput()}");
-            }
-
-            try
-            {
-                return (await http.GetAsync(Url + "signin", cancellation)).StatusCode == HttpStatusCode.OK;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), () => "the dashboard does not answer:\n" + DashboardOutput());
+        _dashboard = await Farm.StartDashboardAsync(Url, _dashboardOutput);
 
         // The suite runs test projects side by side on two cores: give every expectation room.
         Assertions.SetDefaultExpectTimeout(15_000);
@@ -104,23 +73,6 @@ public sealed class DashboardFarm : IAsyncLifetime
         }
     }
 
-    private void Keep(object _, DataReceivedEventArgs e)
-    {
-        if (e.Data is not null)
-        {
-            lock (_dashboardOutput)
-            {
-                _dashboardOutput.Add(e.Data);
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async Task DisposeAsync()
     {
