@@ -272,7 +272,7 @@ public sealed partial class ExecutionGrain(
         if (RunsInController(action))
         {
             await Refuse(agentId, attemptId, use,
-                $"attempt {attemptId} is a {action.Type} action, which the controller runs itself; an approval is decided by a person with the approver role");
+                $"attempt {attemptId} runs in the controller ({action.Type} action); an approval is decided by a person with the approver role");
             return AttemptAccess.NotOffered;
         }
 
