@@ -60,7 +60,7 @@ public sealed class AttemptOwnershipTests(FarmHost farm)
         heartbeat.RunningAttemptIds.Add(build);
         await session.RequestStream.WriteAsync(new AgentMessage { Heartbeat = heartbeat });
         var forged = new AttemptFinished { AttemptId = build, Succeeded = true, ExitCode = 0 };
-        forged.Outputs["tag"] = "$(touch /tmp/pwned)";
+        forged.Outputs["tag"] = "$(echo forged)";
         await session.RequestStream.WriteAsync(new AgentMessage { Finished = forged });
         var afterFinish = await NextAsync(session);
         var log = await RefusedAsync(() => ShipLogAsync(client, build));
