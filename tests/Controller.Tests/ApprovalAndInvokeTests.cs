@@ -50,7 +50,7 @@ public sealed class ApprovalAndInvokeTests
         var execution = cluster.Grains.GetGrain<IExecutionGrain>(id);
         var make = await agent.NextOfferAsync();
         await execution.Claim(make.AttemptId, "a1");
-        await execution.Finish(new AttemptResult(make.AttemptId, true, 0, null, [], []));
+        await execution.Finish("a1", new AttemptResult(make.AttemptId, true, 0, null, [], []));
         await UntilAsync(execution, r => r.Stages[1].Actions[0].Approval is not null);
         return execution;
     }
@@ -167,13 +167,13 @@ public sealed class ApprovalAndInvokeTests
             if (offer.ExecutionId == "child-1")
             {
                 fired = offer;
-                await child.Finish(new AttemptResult(offer.AttemptId, true, 0, null, [], []));
+                await child.Finish("a1", new AttemptResult(offer.AttemptId, true, 0, null, [], []));
             }
             else
             {
                 followed = offer;
                 waitingOnChild = (await parent.Get())!;
-                await child.Finish(new AttemptResult(offer.AttemptId, false, 4, "exited with code 4", [], []));
+                await child.Finish("a1", new AttemptResult(offer.AttemptId, false, 4, "exited with code 4", [], []));
             }
         }
 

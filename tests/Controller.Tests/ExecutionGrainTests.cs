@@ -67,12 +67,12 @@ public sealed class ExecutionGrainTests
         Assert.Equal(["echo build for prod in ship-1"], build.Action.Commands);
         Assert.True(await execution.Claim(build.AttemptId, "a1"));
         Assert.False(agent.HasOffer);
-        await execution.Finish(Ok(build.AttemptId));
+        await execution.Finish("a1", Ok(build.AttemptId));
 
         var push = await agent.NextOfferAsync();
         Assert.Equal("Deploy", push.Stage);
         Assert.True(await execution.Claim(push.AttemptId, "a1"));
-        await execution.Finish(Ok(push.AttemptId));
+        await execution.Finish("a1", Ok(push.AttemptId));
 
         var run = (await execution.Get())!;
         Assert.Equal(RunStatus.Succeeded, run.Status);
@@ -121,9 +121,9 @@ public sealed class ExecutionGrainTests
 
         var build = await agent.NextOfferAsync();
         await execution.Claim(build.AttemptId, "a1");
-        await execution.Finish(new AttemptResult(build.AttemptId, false, 2, "exited with code 2", [], []));
+        await execution.Finish("a1", new AttemptResult(build.AttemptId, false, 2, "exited with code 2", [], []));
         var failed = (await execution.Get())!;
-        await execution.Finish(Ok(build.AttemptId));
+        await execution.Finish("a1", Ok(build.AttemptId));
 
         var after = (await execution.Get())!;
         Assert.Equal(RunStatus.Failed, after.Status);
@@ -186,7 +186,7 @@ public sealed class ExecutionGrainTests
         await Task.Delay(ShortHeartbeat * 9);
         await cluster.Grains.GetGrain<IDispatcherGrain>(0).Connect(
             new AgentRegistration("a1", Guid.NewGuid(), ["linux"], 2, [attemptId]), cluster.Client.CreateObjectReference<IAgentObserver>(new FakeAgent()));
-        await execution.Finish(Ok(attemptId));
+        await execution.Finish("a1", Ok(attemptId));
         var run = await WaitUntilAsync(execution, r => r.Stages[0].Status.IsFinal());
 
         Assert.Equal((RunStatus.Succeeded, 1), (run.Stages[0].Actions[0].Status, run.Stages[0].Actions[0].Attempt));
@@ -222,7 +222,7 @@ public sealed class ExecutionGrainTests
         await cluster.Grains.GetGrain<IDispatcherGrain>(0).Disconnect("doomed", doomedConnection);
         var second = await survivor.NextOfferAsync();
         await execution.Claim(second.AttemptId, "survivor");
-        var late = execution.Finish(new AttemptResult(first.AttemptId, true, 0, null, [], []));
+        var late = execution.Finish("doomed", new AttemptResult(first.AttemptId, true, 0, null, [], []));
         await late;
         var run = (await execution.Get())!;
 
@@ -302,7 +302,7 @@ public sealed class ExecutionGrainTests
         await execution.Resume();
         var build = await agent.NextOfferAsync();
         Assert.True(await execution.Claim(build.AttemptId, "a1"));
-        await execution.Finish(Ok(build.AttemptId));
+        await execution.Finish("a1", Ok(build.AttemptId));
 
         // The next stage's action comes from the pipeline file read from the old row.
         var push = await agent.NextOfferAsync();

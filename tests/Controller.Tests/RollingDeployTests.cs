@@ -53,14 +53,14 @@ public sealed class RollingDeployTests
         Assert.Equal("stg-a", first.PinnedAgent);
         Assert.True(await execution.Claim(first.AttemptId, "stg-a"));
         Assert.False(agents["stg-b"].HasOffer);
-        await execution.Finish(Deployed(first.AttemptId, "c-a"));
+        await execution.Finish("stg-a", Deployed(first.AttemptId, "c-a"));
 
         var second = await agents["stg-b"].NextOfferAsync();
         Assert.Equal("stg-b", second.PinnedAgent);
         Assert.NotEqual(first.AttemptId, second.AttemptId);
         Assert.True(await execution.Claim(second.AttemptId, "stg-b"));
         Assert.Equal(RunStatus.InProgress, (await execution.Get())!.Status);
-        await execution.Finish(Deployed(second.AttemptId, "c-b"));
+        await execution.Finish("stg-b", Deployed(second.AttemptId, "c-b"));
 
         var run = (await execution.Get())!;
         Assert.Equal(RunStatus.Succeeded, run.Status);
@@ -81,7 +81,7 @@ public sealed class RollingDeployTests
 
         var first = await agents["stg-a"].NextOfferAsync();
         await execution.Claim(first.AttemptId, "stg-a");
-        await execution.Finish(new AttemptResult(first.AttemptId, false, null, "the new version did not become healthy: GET / answered 500", [], []));
+        await execution.Finish("stg-a", new AttemptResult(first.AttemptId, false, null, "the new version did not become healthy: GET / answered 500", [], []));
 
         var run = (await execution.Get())!;
         Assert.Equal(RunStatus.Failed, run.Status);
@@ -100,7 +100,7 @@ public sealed class RollingDeployTests
         var offer = await agents["stg-a"].NextOfferAsync();
         Assert.Null(offer.PinnedAgent);
         await execution.Claim(offer.AttemptId, "stg-a");
-        await execution.Finish(Deployed(offer.AttemptId, "c-a"));
+        await execution.Finish("stg-a", Deployed(offer.AttemptId, "c-a"));
 
         var run = (await execution.Get())!;
         Assert.Equal(RunStatus.Succeeded, run.Status);

@@ -49,7 +49,7 @@ public sealed class StageLockingTests
         public async Task FinishAsync(Job job, string version = "1")
         {
             await cluster.Grains.GetGrain<IDispatcherGrain>(0).Released("a1", job.AttemptId);
-            await Execution(job.ExecutionId).Finish(Ok(job, version));
+            await Execution(job.ExecutionId).Finish("a1", Ok(job, version));
         }
 
         public async Task<ExecutionRun> UntilAsync(string id, Func<ExecutionRun, bool> condition)
@@ -211,7 +211,7 @@ public sealed class StageLockingTests
         await using var __ = cluster;
         var e1 = await farm.StartAsync();
         var build = await farm.TakeAsync(e1, "Build");
-        await farm.Execution(e1).Finish(new AttemptResult(build.AttemptId, false, 1, "exited with code 1", [], []));
+        await farm.Execution(e1).Finish("a1", new AttemptResult(build.AttemptId, false, 1, "exited with code 1", [], []));
         await farm.UntilAsync(e1, r => r.IsFinished);
 
         var notFailed = await farm.Execution(e1).Retry("Deploy", all: false);
@@ -237,7 +237,7 @@ public sealed class StageLockingTests
         await farm.UntilAsync(e1, r => r.IsFinished);
         var e2 = await farm.StartAsync();
         var failing = await farm.TakeAsync(e2, "Build");
-        await farm.Execution(e2).Finish(new AttemptResult(failing.AttemptId, false, 1, "exited with code 1", [], []));
+        await farm.Execution(e2).Finish("a1", new AttemptResult(failing.AttemptId, false, 1, "exited with code 1", [], []));
         await farm.UntilAsync(e2, r => r.IsFinished);
 
         var refused = await farm.Pipeline.Rollback("Deploy", e2);
@@ -273,7 +273,7 @@ public sealed class StageLockingTests
         var e2 = await farm.StartAsync();
         await farm.FinishAsync(await farm.TakeAsync(e2, "Build"), version: "2.0");
         var broken = await farm.TakeAsync(e2, "Deploy");
-        await farm.Execution(e2).Finish(new AttemptResult(broken.AttemptId, false, 1, "exited with code 1", [], []));
+        await farm.Execution(e2).Finish("a1", new AttemptResult(broken.AttemptId, false, 1, "exited with code 1", [], []));
         var failed = await farm.UntilAsync(e2, r => r.IsFinished && r.Message!.Contains("Rollback"));
         var push = await farm.TakeAsync("ship-3", "Deploy");
 

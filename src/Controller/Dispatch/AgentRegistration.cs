@@ -5,6 +5,8 @@ namespace Farm.Controller.Dispatch;
 /// matches: the controller-side ones when the agent has any, else those it claimed. A drained agent
 /// (<see cref="Draining"/>) is offered nothing. <see cref="Host"/> is what its host offers actions
 /// (engine and owner's policy); null for an in-process registration that states no limits (tests).
+/// <see cref="Running"/> holds only attempts that their executions confirmed as this agent's
+/// (<c>IExecutionGrain.Claim</c>): the dispatcher counts them as the agent's without asking.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record AgentRegistration(

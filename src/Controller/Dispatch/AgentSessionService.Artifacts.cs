@@ -1,7 +1,6 @@
 using Farm.Api.V1;
 using Farm.Controller.Artifacts;
 using Farm.Controller.Executions;
-using Farm.Core.Executions;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -31,7 +30,7 @@ public sealed partial class AgentSessionService
 
         var first = requests.Current;
         ValidateSha256(first.Sha256);
-        await EnsureAttemptAsync(first.AttemptId);
+        await AuthorizeAsync(context, first.AttemptId, AttemptUse.UploadArtifact);
 
         var store = artifacts;
         var (complete, stored) = store.Stored(first.Sha256);
@@ -70,7 +69,7 @@ public sealed partial class AgentSessionService
         ArtifactBlobRequest request, IServerStreamWriter<ArtifactChunk> responses, ServerCallContext context)
     {
         ValidateSha256(request.Sha256);
-        await EnsureAttemptAsync(request.AttemptId);
+        await AuthorizeAsync(context, request.AttemptId, AttemptUse.DownloadArtifact, request.Sha256);
         await using var archive = artifacts.OpenRead(request.Sha256)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"This controller holds no artifact archive {request.Sha256}."));
 
@@ -97,17 +96,6 @@ public sealed partial class AgentSessionService
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument,
                 $"'{sha256}' is not a sha256: an artifact archive is named by 64 lower-case hex digits."));
-        }
-    }
-
-    /// <summary>The same check as ShipLog's: the attempt is the latest of an action of a known execution.</summary>
-    private async Task EnsureAttemptAsync(string attemptId)
-    {
-        if (AttemptIds.ExecutionOf(attemptId) is not { } executionId
-            || await executions.Get(executionId).Get() is not { } run
-            || ExecutionMachine.Find(run, attemptId) is null)
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, $"No attempt '{attemptId}' was offered by this controller."));
         }
     }
 }

@@ -29,6 +29,9 @@ public sealed partial class AgentSessionService(
 {
     public const int ProtocolVersion = 1;
 
+    /// <summary>The most slots an agent may have, and so the most attempts it may name as running.</summary>
+    public const int MaxSlots = 1000;
+
     // Made once per call (an agent's Connect lasts its session): Orleans' GetGrain reflects on every call.
     private IDispatcherGrain Dispatcher => field ??= grains.GetGrain<IDispatcherGrain>(0);
 
@@ -129,12 +132,7 @@ public sealed partial class AgentSessionService(
         }
 
         var attemptId = requests.Current.AttemptId;
-        if (AttemptIds.ExecutionOf(attemptId) is not { } executionId
-            || await executions.Get(executionId).Get() is not { } run
-            || ExecutionMachine.Find(run, attemptId) is null)
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, $"No attempt '{attemptId}' was offered by this controller."));
-        }
+        await AuthorizeAsync(context, attemptId, AttemptUse.ShipLog);
 
         // The opening message carries no bytes: it asks where to resume.
         var chunk = requests.Current;
@@ -191,11 +189,12 @@ public sealed partial class AgentSessionService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, "hello.agent_id must be 1 to 200 characters."));
         }
 
-        if (hello.Slots is < 1 or > 1000)
+        if (hello.Slots is < 1 or > MaxSlots)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"hello.slots must be 1 to 1000, not {hello.Slots}."));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"hello.slots must be 1 to {MaxSlots}, not {hello.Slots}."));
         }
 
+        EnsureWithinSlots("hello.running_attempt_ids", hello.RunningAttemptIds.Count, hello.Slots);
         return hello;
     }
 
@@ -232,16 +231,38 @@ public sealed partial class AgentSessionService(
     private async Task HeartbeatAsync(AgentRegistration registration, IAgentObserver observer, Heartbeat heartbeat)
     {
         var agentId = registration.AgentId;
-        var running = heartbeat.RunningAttemptIds.ToArray();
+        EnsureWithinSlots("heartbeat.running_attempt_ids", heartbeat.RunningAttemptIds.Count, registration.Slots);
+        var running = heartbeat.RunningAttemptIds.Distinct().ToArray();
         try
         {
-            if (!await Dispatcher.Heartbeat(agentId, registration.ConnectionId, heartbeat.FreeSlots, running))
+            var reply = await Dispatcher.Heartbeat(agentId, registration.ConnectionId, heartbeat.FreeSlots, running);
+            if (!reply.Known)
             {
                 // The dispatcher is a new activation that lost its registry (in a cluster, its
-                // silo died): this session, on a silo that lives, registers the agent again.
+                // silo died): this session, on a silo that lives, registers the agent again, with
+                // the attempts their executions confirm as this agent's.
                 LogRegisteredAgain(agentId);
                 var drained = (await agents.GetAsync(agentId))?.DrainedAt is not null;
-                await Dispatcher.Connect(registration with { Running = running, Draining = drained }, observer);
+                var confirmed = new List<string>();
+                foreach (var attemptId in running)
+                {
+                    if (await ClaimAsync(attemptId, agentId))
+                    {
+                        confirmed.Add(attemptId);
+                    }
+                }
+
+                await Dispatcher.Connect(registration with { Running = confirmed.ToArray(), Draining = drained }, observer);
+            }
+
+            foreach (var attemptId in reply.NotOffered)
+            {
+                // Counted for nothing already; the execution tells a late report of the agent's own
+                // attempt from another agent's, and audits the latter.
+                if (AttemptIds.ExecutionOf(attemptId) is { } executionId)
+                {
+                    await executions.Get(executionId).Authorize(attemptId, agentId, AttemptUse.Heartbeat, null);
+                }
             }
         }
         catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
@@ -258,16 +279,60 @@ public sealed partial class AgentSessionService(
         using var span = FarmTracing.Result(finished.Traceparent, finished.AttemptId);
         // The slot first, so the next stage's attempt finds it free.
         await Dispatcher.Released(agentId, finished.AttemptId);
-        if (AttemptIds.ExecutionOf(finished.AttemptId) is { } executionId)
-        {
-            await executions.Get(executionId).Finish(new AttemptResult(
+        if (AttemptIds.ExecutionOf(finished.AttemptId) is { } executionId
+            && await executions.Get(executionId).Finish(agentId, new AttemptResult(
                 finished.AttemptId, finished.Succeeded, finished.ExitCode < 0 ? null : finished.ExitCode,
                 string.IsNullOrEmpty(finished.Message) ? null : finished.Message,
                 new Dictionary<string, string>(finished.Outputs),
-                finished.Artifacts.Select(a => new Core.Executions.ArtifactRef(a.Name, a.Sha256, a.Size)).ToArray()));
+                finished.Artifacts.Select(a => new Core.Executions.ArtifactRef(a.Name, a.Sha256, a.Size)).ToArray())) == AttemptAccess.NotOffered)
+        {
+            // Refused and audited by the execution. Not acknowledged: the agent is told to drop the
+            // attempt, so an agent that lost a race for it stops resending a result nobody takes.
+            await connection.Cancel(finished.AttemptId, NotOffered(finished.AttemptId, agentId), TimeSpan.Zero);
+            return;
         }
 
         connection.Send(new ControllerMessage { FinishedAck = new FinishedAck { AttemptId = finished.AttemptId } });
+    }
+
+    /// <summary>
+    /// Lets the calling agent act on the attempt only if its execution says the attempt is the
+    /// agent's (and, with <paramref name="archive"/>, that archive one of its inputs); otherwise an
+    /// RpcException: NOT_FOUND for an attempt that is not current, PERMISSION_DENIED for another's.
+    /// </summary>
+    private async Task AuthorizeAsync(ServerCallContext context, string attemptId, AttemptUse use, string? archive = null)
+    {
+        if (Caller.Identity(context) is not { Kind: CallerKind.Agent, Name: var agentId })
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{context.Method} takes an agent credential (agent.ID.SECRET)."));
+        }
+
+        var access = AttemptIds.ExecutionOf(attemptId) is { } executionId
+            ? await executions.Get(executionId).Authorize(attemptId, agentId, use, archive)
+            : AttemptAccess.Unknown;
+        switch (access)
+        {
+            case AttemptAccess.Unknown:
+                throw new RpcException(new Status(StatusCode.NotFound, $"No attempt '{attemptId}' was offered by this controller, or it is no longer current."));
+            case AttemptAccess.NotOffered:
+                throw new RpcException(new Status(StatusCode.PermissionDenied, NotOffered(attemptId, agentId)));
+            case AttemptAccess.NotAnInput:
+                throw new RpcException(new Status(StatusCode.PermissionDenied,
+                    $"Archive {archive} is not an input of attempt '{attemptId}': an attempt downloads only the artifacts its action names as inputs."));
+        }
+    }
+
+    private static string NotOffered(string attemptId, string agentId) =>
+        $"Attempt '{attemptId}' was not offered to agent '{agentId}': an agent acts only on the attempts offered to it, and never on an approval or another action the controller runs.";
+
+    /// <summary>An agent names at most as many running attempts as it has slots; more is a broken or hostile agent.</summary>
+    private static void EnsureWithinSlots(string field, int count, int slots)
+    {
+        if (count > slots)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"{field} names {count} attempts, but the agent has {slots} slots: an agent runs at most one attempt per slot (and at most {MaxSlots})."));
+        }
     }
 
     private async Task<bool> ClaimAsync(string attemptId, string agentId) =>

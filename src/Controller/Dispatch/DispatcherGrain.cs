@@ -61,9 +61,10 @@ public sealed partial class DispatcherGrain(
         }
 
         var connected = new ConnectedAgent(agent, observer, time.GetUtcNow(), _held);
-        connected.ReplaceRunning(agent.Running);
+        // Each of these the attempt's execution confirmed as this agent's (a claim), so they count.
         foreach (var attemptId in agent.Running)
         {
+            connected.AddRunning(attemptId);
             RemoveQueued(attemptId);
         }
 
@@ -92,37 +93,49 @@ public sealed partial class DispatcherGrain(
         return Task.CompletedTask;
     }
 
-    public Task<bool> Heartbeat(string agentId, Guid connectionId, int freeSlots, string[] running)
+    public Task<HeartbeatReply> Heartbeat(string agentId, Guid connectionId, int freeSlots, string[] running)
     {
         if (!_agents.TryGetValue(agentId, out var agent))
         {
-            return Task.FromResult(false);
+            return Task.FromResult(new HeartbeatReply(Known: false, []));
         }
 
         if (agent.Registration.ConnectionId != connectionId)
         {
             // An older session of an agent that has connected again since: the newer one counts.
-            return Task.FromResult(true);
+            return Task.FromResult(new HeartbeatReply(Known: true, []));
         }
 
         var now = time.GetUtcNow();
         agent.LastSeen = now;
-        agent.ReplaceRunning(running);
+        // Only what was offered to this agent counts: a heartbeat naming another agent's attempt
+        // must not keep that attempt's lease alive, nor take it out of the queue.
+        var notOffered = agent.ReplaceRunning(running);
+        if (notOffered.Length > 0)
+        {
+            LogNotOffered(agentId, notOffered.Length);
+        }
+
+        agent.ForgetLateOffers(now - options.Value.Lease);
 
         // An offer still in flight when the agent wrote this heartbeat is neither running nor answered;
         // it keeps its slot. One never answered within two intervals is dropped: the attempt's
         // execution queues it again when its lease runs out.
         foreach (var (attemptId, offer) in agent.Offered.ToList())
         {
-            if (agent.Running.Contains(attemptId) || now - offer.At > options.Value.HeartbeatInterval * 2)
+            if (agent.Running.Contains(attemptId))
             {
                 agent.RemoveOffer(attemptId, out _);
+            }
+            else if (now - offer.At > options.Value.HeartbeatInterval * 2)
+            {
+                agent.DropLateOffer(attemptId, now);
             }
         }
 
         agent.FreeSlots = Math.Max(0, freeSlots - agent.Offered.Count);
         Pump();
-        return Task.FromResult(true);
+        return Task.FromResult(new HeartbeatReply(Known: true, notOffered));
     }
 
     public Task OfferAnswered(string agentId, string attemptId, bool accepted)
@@ -146,6 +159,9 @@ public sealed partial class DispatcherGrain(
 
         return Task.CompletedTask;
     }
+
+    public Task<bool> Holds(string agentId, string attemptId) =>
+        Task.FromResult(_agents.TryGetValue(agentId, out var agent) && agent.WasOffered(attemptId));
 
     public Task Released(string agentId, string attemptId)
     {
@@ -375,6 +391,10 @@ public sealed partial class DispatcherGrain(
     {
         private readonly HashSet<string> _running = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (Job Job, DateTimeOffset At)> _offered = new(StringComparer.Ordinal);
+        // Offers dropped unanswered (they no longer take a slot), with when: the agent may still
+        // have started one, and says so in a heartbeat or a claim; after a lease the execution has
+        // queued a new attempt instead and the entry goes.
+        private readonly Dictionary<string, DateTimeOffset> _late = new(StringComparer.Ordinal);
 
         public AgentRegistration Registration { get; } = registration;
         public IAgentObserver Observer { get; } = observer;
@@ -441,8 +461,29 @@ public sealed partial class DispatcherGrain(
             return true;
         }
 
+        /// <summary>True when this agent was offered the attempt: it is offered, running, or an offer dropped late.</summary>
+        public bool WasOffered(string attemptId) => Holds(attemptId) || _late.ContainsKey(attemptId);
+
+        /// <summary>An offer unanswered for too long: it gives its slot back but stays this agent's to start.</summary>
+        public void DropLateOffer(string attemptId, DateTimeOffset now)
+        {
+            if (RemoveOffer(attemptId, out _))
+            {
+                _late[attemptId] = now;
+            }
+        }
+
+        public void ForgetLateOffers(DateTimeOffset before)
+        {
+            foreach (var (attemptId, _) in _late.Where(x => x.Value < before).ToList())
+            {
+                _late.Remove(attemptId);
+            }
+        }
+
         public void AddRunning(string attemptId)
         {
+            _late.Remove(attemptId);
             var had = Holds(attemptId);
             _running.Add(attemptId);
             Counted(attemptId, had);
@@ -459,13 +500,16 @@ public sealed partial class DispatcherGrain(
             return true;
         }
 
-        /// <summary>Makes <see cref="Running"/> exactly what the agent reported.</summary>
-        public void ReplaceRunning(IReadOnlyCollection<string> running)
+        /// <summary>
+        /// Makes <see cref="Running"/> what the agent reported of the attempts it was offered, and
+        /// returns the rest: attempts never offered to it (or finished, cancelled or forgotten since).
+        /// </summary>
+        public string[] ReplaceRunning(IReadOnlyCollection<string> running)
         {
             if (running.Count == 0 && _running.Count == 0)
             {
                 // An idle agent's heartbeat: nothing to compare.
-                return;
+                return [];
             }
 
             var reported = running.ToHashSet(StringComparer.Ordinal);
@@ -474,15 +518,26 @@ public sealed partial class DispatcherGrain(
                 RemoveRunning(attemptId);
             }
 
+            var notOffered = new List<string>();
             foreach (var attemptId in reported)
             {
-                AddRunning(attemptId);
+                if (WasOffered(attemptId))
+                {
+                    AddRunning(attemptId);
+                }
+                else
+                {
+                    notOffered.Add(attemptId);
+                }
             }
+
+            return notOffered.ToArray();
         }
 
         /// <summary>The agent is gone or replaced: it holds nothing any more.</summary>
         public void LetGoOfAll()
         {
+            _late.Clear();
             foreach (var attemptId in _running.ToList())
             {
                 RemoveRunning(attemptId);
@@ -534,6 +589,9 @@ public sealed partial class DispatcherGrain(
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Agent {AgentId} was revoked; its session ends: {Reason}")]
     private partial void LogRevoked(string agentId, string reason);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Agent {AgentId}'s heartbeat named {Count} attempts not offered to it; they do not count as its")]
+    private partial void LogNotOffered(string agentId, int count);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Debug, Message = "Offered attempt {AttemptId} to agent {AgentId}")]
     private partial void LogOffered(string attemptId, string agentId);

@@ -19,11 +19,20 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
     Task Disconnect(string agentId, Guid connectionId);
 
     /// <summary>
-    /// Capacity and running attempts reported by the agent. False when this dispatcher does not know
-    /// the connection: it is a new activation (its silo died, or the controller restarted) and the
-    /// session must <see cref="Connect"/> again.
+    /// Capacity and running attempts reported by the agent. Of <paramref name="running"/> only the
+    /// attempts offered to this agent count as its own; the reply names the others. Not
+    /// <see cref="HeartbeatReply.Known"/> when this dispatcher does not know the connection: it is a
+    /// new activation (its silo died, or the controller restarted) and the session must
+    /// <see cref="Connect"/> again.
     /// </summary>
-    Task<bool> Heartbeat(string agentId, Guid connectionId, int freeSlots, string[] running);
+    Task<HeartbeatReply> Heartbeat(string agentId, Guid connectionId, int freeSlots, string[] running);
+
+    /// <summary>
+    /// True when the attempt was offered to the agent and the agent has not let go of it: offered,
+    /// accepted, or an offer it left unanswered so long that its slot went back (it may yet start it).
+    /// The execution asks before it lets an agent act on an attempt nobody has claimed yet.
+    /// </summary>
+    Task<bool> Holds(string agentId, string attemptId);
 
     /// <summary>The agent's answer to an offer. A refusal puts the attempt back at the head of the queue.</summary>
     Task OfferAnswered(string agentId, string attemptId, bool accepted);
@@ -75,6 +84,13 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
 /// <summary>What the dispatcher vouches for, and since when it has been able to.</summary>
 [GenerateSerializer, Immutable]
 public sealed record Vouch([property: Id(0)] string[] Alive, [property: Id(1)] DateTimeOffset Since);
+
+/// <summary>
+/// The dispatcher's answer to a heartbeat: whether it knows the connection, and which of the listed
+/// attempts were not offered to the agent (they count for nothing).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record HeartbeatReply([property: Id(0)] bool Known, [property: Id(1)] string[] NotOffered);
 
 /// <summary>A connected agent as the dispatcher sees it.</summary>
 [GenerateSerializer, Immutable]

@@ -4,6 +4,7 @@ using Farm.Controller.Hosting;
 using Farm.Controller.Notifications;
 using Farm.Controller.Pipelines;
 using Farm.Controller.Secrets;
+using Farm.Controller.Security;
 using Farm.Controller.Storage;
 using Farm.Controller.Telemetry;
 using Farm.Core.Executions;
@@ -22,6 +23,7 @@ public sealed partial class ExecutionGrain(
     SecretStore secrets,
     TimeProvider time,
     FarmMetrics metrics,
+    AuditLog audit,
     ILogger<ExecutionGrain> logger) : Grain, IExecutionGrain
 {
     // When each active attempt was last known to be held by an agent or waiting in the dispatcher's
@@ -179,7 +181,7 @@ public sealed partial class ExecutionGrain(
         }
 
         var action = run.Stages[at.Stage].Actions[at.Action];
-        if (!action.IsActive || (action.Agent is not null && action.Agent != agentId))
+        if (!action.IsActive || await Check(action, attemptId, agentId, AttemptUse.Claim) != AttemptAccess.Granted)
         {
             return false;
         }
@@ -193,36 +195,119 @@ public sealed partial class ExecutionGrain(
         return true;
     }
 
-    public async Task Finish(AttemptResult result)
+    public async Task<AttemptAccess> Finish(string agentId, AttemptResult result)
     {
-        if (Run is not { } run)
+        if (Run is not { } run || ExecutionMachine.Find(run, result.AttemptId) is not { } at)
         {
-            return;
+            LogStaleResult(this.GetPrimaryKeyString(), result.AttemptId);
+            return AttemptAccess.Unknown;
+        }
+
+        var access = await Check(run.Stages[at.Stage].Actions[at.Action], result.AttemptId, agentId, AttemptUse.Finish);
+        if (access != AttemptAccess.Granted)
+        {
+            if (access == AttemptAccess.Unknown)
+            {
+                LogStaleResult(run.Id, result.AttemptId);
+            }
+
+            return access;
         }
 
         var now = time.GetUtcNow();
-        var next = ExecutionMachine.Finished(run, result.AttemptId, result.Succeeded, result.ExitCode, result.Message,
+        // A result may come from the agent offered the attempt before its claim did: it started then.
+        var started = ExecutionMachine.Started(run, result.AttemptId, agentId, now);
+        var next = ExecutionMachine.Finished(started, result.AttemptId, result.Succeeded, result.ExitCode, result.Message,
             now, result.Outputs, result.Artifacts);
-        if (ReferenceEquals(next, run))
+        if (ReferenceEquals(next, started))
         {
             LogStaleResult(run.Id, result.AttemptId);
-            return;
+            return AttemptAccess.Granted;
         }
 
         if (result.Succeeded)
         {
-            await RecordDeployment(run, result, now);
+            await RecordDeployment(started, result, now);
         }
 
         _vouched.Remove(result.AttemptId);
         await Save(next);
-        if (ExecutionMachine.Find(next, result.AttemptId) is { } at
-            && next.Stages[at.Stage].Actions[at.Action] is { StartedAt: { } started, FinishedAt: { } finished } action)
+        if (ExecutionMachine.Find(next, result.AttemptId) is { } done
+            && next.Stages[done.Stage].Actions[done.Action] is { StartedAt: { } startedAt, FinishedAt: { } finished } action)
         {
-            metrics.ActionFinished(finished - started, action.Status.ToString().ToLowerInvariant());
+            metrics.ActionFinished(finished - startedAt, action.Status.ToString().ToLowerInvariant());
         }
 
         await Advance();
+        return AttemptAccess.Granted;
+    }
+
+    public async Task<AttemptAccess> Authorize(string attemptId, string agentId, AttemptUse use, string? archive)
+    {
+        if (Run is not { } run || ExecutionMachine.Find(run, attemptId) is not { } at)
+        {
+            return AttemptAccess.Unknown;
+        }
+
+        var action = run.Stages[at.Stage].Actions[at.Action];
+        var access = await Check(action, attemptId, agentId, use);
+        if (access == AttemptAccess.Granted && archive is not null
+            && action.Resolved?.InputArtifacts.Any(input => input.Sha256 == archive) != true)
+        {
+            await Refuse(agentId, attemptId, use, $"archive {archive} is not an input of attempt {attemptId}");
+            return AttemptAccess.NotAnInput;
+        }
+
+        return access;
+    }
+
+    /// <summary>
+    /// Whether the current attempt <paramref name="attemptId"/> of <paramref name="action"/> is
+    /// <paramref name="agentId"/>'s: the agent that claimed it, or, before any claim, the agent the
+    /// dispatcher offered it to. An action the controller runs belongs to no agent, ever. Refusals are
+    /// audited; an attempt that ended before any agent took it is unknown rather than refused.
+    /// </summary>
+    private async Task<AttemptAccess> Check(ActionRun action, string attemptId, string agentId, AttemptUse use)
+    {
+        if (RunsInController(action))
+        {
+            await Refuse(agentId, attemptId, use,
+                $"attempt {attemptId} runs in the controller ({action.Type} action); an approval is decided by a person with the approver role");
+            return AttemptAccess.NotOffered;
+        }
+
+        var owned = action switch
+        {
+            { Agent: { } holder } => holder == agentId,
+            { Status: RunStatus.Queued } => await Dispatcher.Holds(agentId, attemptId),
+            _ => (bool?)null,
+        };
+        if (owned is null)
+        {
+            return AttemptAccess.Unknown;
+        }
+
+        if (owned == false)
+        {
+            await Refuse(agentId, attemptId, use, $"attempt {attemptId} was not offered to agent '{agentId}'");
+            return AttemptAccess.NotOffered;
+        }
+
+        return AttemptAccess.Granted;
+    }
+
+    private async Task Refuse(string agentId, string attemptId, AttemptUse use, string why)
+    {
+        LogRefused(agentId, use, attemptId, why);
+        try
+        {
+            await audit.WriteAsync(new AuditRecord(time.GetUtcNow(), agentId, "Agent" + use, attemptId, "refused: " + why));
+        }
+        catch (Exception e)
+        {
+            // The refusal stands either way; a store that cannot take the entry is already failing loudly elsewhere.
+            LogAuditFailed(e, agentId, attemptId);
+        }
     }
 
     public async Task<CommandOutcome> Stop(bool abandon, string reason)
@@ -769,6 +854,12 @@ public sealed partial class ExecutionGrain(
 
     [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Execution {ExecutionId}: approval {Stage}/{Action} approved={Approved} by {By}")]
     private partial void LogDecided(string executionId, string stage, string action, bool approved, string by);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Agent {Agent} refused {Use} of attempt {AttemptId}: {Why}")]
+    private partial void LogRefused(string agent, AttemptUse use, string attemptId, string why);
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Error, Message = "Could not write the audit log entry for agent {Agent}'s refused use of attempt {AttemptId}")]
+    private partial void LogAuditFailed(Exception exception, string agent, string attemptId);
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "Execution {ExecutionId}: stage {Stage} retried (all actions: {All})")]
     private partial void LogRetried(string executionId, string stage, bool all);

@@ -37,12 +37,28 @@ public interface IExecutionGrain : IGrainWithStringKey
 
     /// <summary>
     /// An agent holds the attempt (it accepted the offer, or says so after a reconnect). Returns
-    /// false when the execution no longer wants it: the agent must abandon it.
+    /// false when the execution no longer wants it, or when the attempt is not the agent's to hold
+    /// (<see cref="AttemptAccess.NotOffered"/>, audited): the agent must abandon it.
     /// </summary>
     Task<bool> Claim(string attemptId, string agentId);
 
-    /// <summary>The attempt ended on its agent. Stale or repeated reports change nothing.</summary>
-    Task Finish(AttemptResult result);
+    /// <summary>
+    /// The attempt ended on <paramref name="agentId"/>. Stale or repeated reports change nothing
+    /// (<see cref="AttemptAccess.Unknown"/> or <see cref="AttemptAccess.Granted"/>). A report from
+    /// any agent but the one that holds the attempt, and any agent's report for an action the
+    /// controller runs itself (an approval, a pipeline action), is refused: it changes nothing and
+    /// is written to the audit log (<see cref="AttemptAccess.NotOffered"/>).
+    /// </summary>
+    Task<AttemptAccess> Finish(string agentId, AttemptResult result);
+
+    /// <summary>
+    /// Whether <paramref name="agentId"/> may ship the attempt's log, upload its artifacts, name it
+    /// in a heartbeat, or (with <paramref name="archive"/>, a sha256) download that input archive:
+    /// only the agent the attempt was offered to may, and it may download only the attempt's own
+    /// inputs. A refusal is written to the audit log. Reads state only, so it interleaves.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<AttemptAccess> Authorize(string attemptId, string agentId, AttemptUse use, string? archive);
 
     /// <summary>Stops the execution (see <see cref="ExecutionMachine.Stop"/>).</summary>
     Task<CommandOutcome> Stop(bool abandon, string reason);

@@ -88,7 +88,7 @@ public static class ControllerExtensions
         {
             o.Interceptors.Add<TokenInterceptor>();
             o.ConfigureFarmGrpcLimits();
-        });
+        }).AddServiceOptions<AgentSessionService>(o => o.ConfigureFarmAgentGrpcLimits());
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<StoreHealthCheck>();
         builder.Services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
@@ -109,6 +109,7 @@ public static class ControllerExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new FarmDatabase(StoreSelection.Dialect(sp.GetRequiredService<IOptions<ControllerOptions>>().Value)));
         services.AddSingleton<ExecutionHistory>();
+        services.AddSingleton<AuditLog>();
         services.AddSingleton<PipelineCatalog>();
         services.AddSingleton<RelationalGrainStorage>();
         services.AddSingleton<SecretStore>();

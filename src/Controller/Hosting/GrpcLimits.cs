@@ -13,6 +13,10 @@ namespace Farm.Controller.Hosting;
 /// refused with RESOURCE_EXHAUSTED before any service sees it. Replies (execution histories,
 /// pipeline listings) may reach 16 MiB; a client reading them must accept as much (the gRPC .NET
 /// client takes 4 MiB unless its channel says otherwise).
+/// The agent protocol takes less (<see cref="MaxAgentReceiveMessageBytes"/>): what an agent sends
+/// is known in size. Log and artifact chunks are 64 KiB; hello and heartbeat name at most one
+/// attempt per slot (1,000 at most, checked by the service); the largest message is a result,
+/// whose output variables come from a <c>$FARM_OUTPUT</c> file of at most 1 MiB.
 /// </remarks>
 public static class GrpcLimits
 {
@@ -22,11 +26,21 @@ public static class GrpcLimits
     /// <summary>The largest reply message: 16 MiB.</summary>
     public const int MaxSendMessageBytes = 16 << 20;
 
+    /// <summary>The largest message an agent may send on the agent protocol: 2 MiB.</summary>
+    public const int MaxAgentReceiveMessageBytes = 2 << 20;
+
     /// <summary>Sets the message size limits; call from <c>AddGrpc(options => ...)</c>.</summary>
     public static GrpcServiceOptions ConfigureFarmGrpcLimits(this GrpcServiceOptions options)
     {
         options.MaxReceiveMessageSize = MaxReceiveMessageBytes;
         options.MaxSendMessageSize = MaxSendMessageBytes;
+        return options;
+    }
+
+    /// <summary>Sets the agent protocol's tighter limit; call from <c>AddServiceOptions</c> of the agent service.</summary>
+    public static GrpcServiceOptions ConfigureFarmAgentGrpcLimits(this GrpcServiceOptions options)
+    {
+        options.MaxReceiveMessageSize = MaxAgentReceiveMessageBytes;
         return options;
     }
 }

@@ -19,9 +19,9 @@ public sealed class DispatcherTakeoverTests
         var agent = new FakeAgent();
         var connection = await agent.ConnectAsync(cluster, "a1", ["linux"]);
 
-        var known = await dispatcher.Heartbeat("a1", connection, 2, []);
-        var unknown = await dispatcher.Heartbeat("a2", Guid.NewGuid(), 2, []);
-        var older = await dispatcher.Heartbeat("a1", Guid.NewGuid(), 2, []);
+        var known = (await dispatcher.Heartbeat("a1", connection, 2, [])).Known;
+        var unknown = (await dispatcher.Heartbeat("a2", Guid.NewGuid(), 2, [])).Known;
+        var older = (await dispatcher.Heartbeat("a1", Guid.NewGuid(), 2, [])).Known;
 
         Assert.True(known);
         Assert.False(unknown);

@@ -31,7 +31,7 @@ public sealed class DispatchTracingTests
 
         var build = await agent.NextOfferAsync();
         await execution.Claim(build.AttemptId, "a1");
-        await execution.Finish(new AttemptResult(build.AttemptId, true, 0, null, [], []));
+        await execution.Finish("a1", new AttemptResult(build.AttemptId, true, 0, null, [], []));
         var push = await agent.NextOfferAsync();
 
         var root = Assert.Single(recorder.Spans, s => s.DisplayName == "execution " + id);
