@@ -13,12 +13,6 @@ namespace Farm.Controller.Pipelines;
 public sealed partial class PipelinesService(
     IGrainFactory grains, PipelineCatalog catalog, SecretStore secrets, WebhookDirectory webhooks) : Api.V1.Pipelines.PipelinesBase
 {
-    /// <summary>
-    /// The largest pipeline file accepted, in UTF-8 bytes: 1 MiB, far above any real pipeline, and
-    /// checked before parsing so a huge file costs no parse. The CLI checks the same limit first.
-    /// </summary>
-    public const int MaxDefinitionBytes = 1 << 20;
-
     public override Task<ValidatePipelineResponse> ValidatePipeline(ValidatePipelineRequest request, ServerCallContext context)
     {
         RequireWithinSizeLimit(request.Definition);
@@ -43,26 +37,18 @@ public sealed partial class PipelinesService(
         return new ApplyPipelineResponse { Name = pipeline.Name, Version = outcome.Version, Unchanged = outcome.Unchanged };
     }
 
-    /// <summary>"The pipeline file is 1.3 MiB; the limit is 1 MiB." as INVALID_ARGUMENT.</summary>
+    /// <summary>
+    /// "The pipeline file is 1.3 MiB; the limit is 1 MiB." as INVALID_ARGUMENT, before parsing, so a
+    /// huge file costs no parse and the refusal is the call's status, as for any other bad argument.
+    /// The parser checks the same limit (<see cref="DocumentLimits.MaxBytes"/>) for its other callers.
+    /// </summary>
     private static void RequireWithinSizeLimit(string definition)
     {
         var bytes = System.Text.Encoding.UTF8.GetByteCount(definition);
-        if (bytes > MaxDefinitionBytes)
+        if (bytes > DocumentLimits.MaxBytes)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, TooLarge(bytes)));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, DocumentLimits.TooLarge(bytes)));
         }
-    }
-
-    /// <summary>
-    /// "The pipeline file is 1.3 MiB; the limit is 1 MiB.", the size to a tenth of a MiB; in bytes
-    /// when a tenth would read as the limit itself.
-    /// </summary>
-    public static string TooLarge(long bytes)
-    {
-        var mebibytes = Math.Round(bytes / (double)(1 << 20), 1);
-        return mebibytes > 1
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The pipeline file is {mebibytes:0.0} MiB; the limit is 1 MiB.")
-            : $"The pipeline file is {bytes} bytes; the limit is 1 MiB ({1 << 20} bytes).";
     }
 
     public override async Task<ListPipelinesResponse> ListPipelines(ListPipelinesRequest request, ServerCallContext context)
