@@ -41,7 +41,7 @@ public static partial class PipelineParser
 
     private const string TopLevel = "at the top level of the file";
 
-    private static readonly string[] TopKeys = ["name", "variables", "stages", "executionMode", "triggers"];
+    private static readonly string[] TopKeys = ["name", "variables", "stages", "executionMode", "triggers", "protected"];
 
     /// <summary>
     /// Parses <paramref name="yaml"/>. Never throws: a file that is not YAML at all gives one error
@@ -184,7 +184,8 @@ public static partial class PipelineParser
         // Variables first, whatever their place in the file: references in actions are checked against them.
         var variables = ReadVariables(context, fields);
         var executionMode = ReadExecutionMode(context, fields);
-        var stages = ReadStages(context, fields, root, name);
+        var isProtected = ReadBool(context, fields, "protected", TopLevel) ?? false;
+        var stages = ReadStages(context, fields, root, name, isProtected);
 
         // References and input artifacts may name what a later part of the file declares.
         foreach (var check in context.AfterStages)
@@ -195,6 +196,11 @@ public static partial class PipelineParser
         // Triggers last: a source trigger names a git action, which may be in any stage.
         var triggers = ReadTriggers(context, fields, stages);
 
-        return new PipelineDefinition(name ?? "", variables, stages) { ExecutionMode = executionMode, Triggers = triggers };
+        return new PipelineDefinition(name ?? "", variables, stages)
+        {
+            ExecutionMode = executionMode,
+            Triggers = triggers,
+            Protected = isProtected,
+        };
     }
 }
