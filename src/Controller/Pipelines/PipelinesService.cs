@@ -1,6 +1,7 @@
 using Farm.Api.V1;
 using Farm.Controller.Executions;
 using Farm.Controller.Secrets;
+using Farm.Controller.Security;
 using Farm.Controller.Storage;
 using Farm.Controller.Triggers;
 using Farm.Core.Pipelines;
@@ -33,8 +34,21 @@ public sealed partial class PipelinesService(
                 + string.Join(Environment.NewLine, parsed.Errors.Select(e => "  " + e))));
         }
 
-        var outcome = await grains.GetGrain<IPipelineGrain>(pipeline.Name).Apply(request.Definition);
-        return new ApplyPipelineResponse { Name = pipeline.Name, Version = outcome.Version, Unchanged = outcome.Unchanged };
+        var identity = Caller.Identity(context);
+        var mayChangeProtected = identity?.Role is { } role && AccessTable.Allows(Access.Approver, role);
+        var outcome = await grains.GetGrain<IPipelineGrain>(pipeline.Name).Apply(request.Definition, new ApplyCaller(Caller.Name(context), mayChangeProtected));
+        if (outcome.Refused)
+        {
+            var who = identity?.Role is { } held ? $"Token '{identity.Name}' has the {Roles.Name(held)} role" : "This caller has no role";
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"{who}, and this file changes protected parts of pipeline '{pipeline.Name}', which only an approver or admin may change; "
+                + $"nothing was stored. Ask an approver to apply it, or leave these as they are:{Environment.NewLine}"
+                + string.Join(Environment.NewLine, outcome.ProtectedChanges!.Select(c => "  " + c))));
+        }
+
+        var response = new ApplyPipelineResponse { Name = pipeline.Name, Version = outcome.Version, Unchanged = outcome.Unchanged };
+        response.ProtectedChanges.Add(outcome.ProtectedChanges ?? []);
+        return response;
     }
 
     /// <summary>
