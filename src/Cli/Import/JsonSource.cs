@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Farm.Cli.Commands;
 
 namespace Farm.Cli.Import;
 
@@ -20,15 +21,44 @@ internal sealed class JsonSource : IDisposable
 
     public JsonElement Root => _document.RootElement;
 
-    /// <summary>Parses <paramref name="text"/>; on malformed JSON returns null and the error with its line and path.</summary>
+    /// <summary>
+    /// How deeply objects and lists may nest: deep enough for any declaration (they nest about eight
+    /// levels), shallow enough that no walk of the document can run out of stack. The same as a
+    /// pipeline file's limit (<c>MaxDepth</c> in the core library, which the CLI does
+    /// not reference) and System.Text.Json's default, named here so a change of default cannot loosen it.
+    /// </summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>The readers' own limit, one above <see cref="MaxDepth"/>: the line index refuses that level itself, with the place.</summary>
+    private static readonly JsonReaderOptions Reading = new() { MaxDepth = MaxDepth + 1 };
+
+    /// <summary>
+    /// Parses <paramref name="text"/>; on malformed JSON, JSON nested past
+    /// <see cref="MaxDepth"/> or a text over <see cref="PipelineFile.MaxBytes"/>,
+    /// returns null and the error with its line and path.
+    /// </summary>
     public static JsonSource? TryParse(string text, out ImportError? error)
     {
         var utf8 = Encoding.UTF8.GetBytes(text);
+        if (utf8.Length > PipelineFile.MaxBytes)
+        {
+            error = new ImportError(0, "$",
+                $"the input is {utf8.Length} bytes, over the {PipelineFile.MaxBytes} bytes (1 MiB) a pipeline declaration may take: import one pipeline at a time.");
+            return null;
+        }
+
         try
         {
-            var document = JsonDocument.Parse(utf8);
+            // The line index first: it reads the text once with its own stack and refuses a deep one.
+            var lines = IndexLines(utf8);
+            var document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = Reading.MaxDepth });
             error = null;
-            return new JsonSource(document, IndexLines(utf8));
+            return new JsonSource(document, lines);
+        }
+        catch (JsonException e) when (e.Data[TooDeep] is true)
+        {
+            error = new ImportError((int)e.LineNumber!.Value + 1, e.Path!, e.Message);
+            return null;
         }
         catch (JsonException e)
         {
@@ -40,9 +70,9 @@ internal sealed class JsonSource : IDisposable
                 reason = reason[..cut];
             }
 
-            // JsonDocument reports no path; walking the text again up to the failure finds it.
+            // The reader reports no path; the walk that failed recorded the one it reached.
             var line = e.LineNumber is { } zeroBased ? (int)zeroBased + 1 : 0;
-            var path = string.IsNullOrEmpty(e.Path) ? PathAtFailure(utf8) : e.Path;
+            var path = e.Data["path"] as string ?? (string.IsNullOrEmpty(e.Path) ? "$" : e.Path);
             error = new ImportError(line, path, $"not valid JSON: {reason.TrimEnd()} Save the output of 'aws codepipeline get-pipeline --name NAME' as it is.");
             return null;
         }
@@ -60,22 +90,15 @@ internal sealed class JsonSource : IDisposable
     /// <summary><paramref name="parent"/> extended by an array index.</summary>
     public static string Item(string parent, int index) => $"{parent}[{index}]";
 
+    /// <summary>The key in <see cref="Exception.Data"/> that marks a document nested too deeply.</summary>
+    private const string TooDeep = "tooDeep";
+
     private static Dictionary<string, int> IndexLines(byte[] utf8) => Walk(utf8);
 
-    private static string PathAtFailure(byte[] utf8)
-    {
-        try
-        {
-            Walk(utf8);
-            return "$";
-        }
-        catch (JsonException e) when (e.Data["path"] is string path)
-        {
-            return path;
-        }
-    }
-
-    /// <summary>Lines by path; on malformed JSON the exception carries the path reached in <c>Data["path"]</c>.</summary>
+    /// <summary>
+    /// Lines by path. On malformed JSON the exception carries the path reached in <c>Data["path"]</c>;
+    /// past <see cref="MaxDepth"/> it is a sentence of its own, marked <see cref="TooDeep"/>.
+    /// </summary>
     private static Dictionary<string, int> Walk(byte[] utf8)
     {
         var lineStarts = new List<long> { 0 };
@@ -89,7 +112,7 @@ internal sealed class JsonSource : IDisposable
 
         var lines = new Dictionary<string, int>(StringComparer.Ordinal);
         var frames = new List<Frame>();
-        var reader = new Utf8JsonReader(utf8);
+        var reader = new Utf8JsonReader(utf8, Reading);
         while (true)
         {
             try
@@ -123,6 +146,17 @@ internal sealed class JsonSource : IDisposable
                     lines.TryAdd(PathOf(frames), index >= 0 ? index + 1 : ~index);
                     if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                     {
+                        if (frames.Count == MaxDepth)
+                        {
+                            var line = lines[PathOf(frames)];
+                            throw new JsonException(
+                                $"objects and lists nest more than {MaxDepth} levels deep here, and a pipeline declaration needs about eight: give the output of 'aws codepipeline get-pipeline' as it is.",
+                                PathOf(frames),
+                                line - 1,
+                                null)
+                            { Data = { [TooDeep] = true } };
+                        }
+
                         frames.Add(new Frame(reader.TokenType == JsonTokenType.StartArray));
                     }
 

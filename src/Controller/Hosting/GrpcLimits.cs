@@ -8,7 +8,7 @@ namespace Farm.Controller.Hosting;
 /// </summary>
 /// <remarks>
 /// Log and artifact chunks are 64 KiB and a pipeline file at most 1 MiB
-/// (<c>PipelinesService.MaxDefinitionBytes</c>), so 4 MiB in leaves ample room while a runaway or
+/// (<c>DocumentLimits.MaxBytes</c>), so 4 MiB in leaves ample room while a runaway or
 /// hostile client cannot make the controller buffer an arbitrary message. A larger message is
 /// refused with RESOURCE_EXHAUSTED before any service sees it. Replies (execution histories,
 /// pipeline listings) may reach 16 MiB; a client reading them must accept as much (the gRPC .NET

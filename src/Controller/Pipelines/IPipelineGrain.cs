@@ -15,8 +15,12 @@ public interface IPipelineGrain : IGrainWithStringKey
     /// <summary>
     /// Stores a pipeline file as the next version. The caller has validated it; the grain parses it
     /// again and throws <see cref="ArgumentException"/> when it is invalid or names another pipeline.
+    /// When it changes protected stages (<see cref="Core.Pipelines.ProtectedChanges"/>) and
+    /// <paramref name="caller"/> may not change them (no caller: may not), nothing is stored and the
+    /// outcome is <see cref="ApplyOutcome.Refused"/> with the changes. Checked here, against the
+    /// version this grain holds, so no apply in between can slip past the check.
     /// </summary>
-    Task<ApplyOutcome> Apply(string source);
+    Task<ApplyOutcome> Apply(string source, ApplyCaller? caller = null);
 
     /// <summary>A stored version; 0 for the latest. Null when the pipeline or version does not exist.</summary>
     Task<StoredPipelineVersion?> GetVersion(int version);

@@ -1,8 +1,23 @@
 namespace Farm.Controller.Pipelines;
 
-/// <summary>The result of an apply.</summary>
+/// <summary>
+/// The result of an apply: the version made (or the latest, when <paramref name="Unchanged"/>), and
+/// what it changed in protected stages. <paramref name="Refused"/>: those changes need an approver
+/// or admin, and nothing was stored.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record ApplyOutcome([property: Id(0)] int Version, [property: Id(1)] bool Unchanged);
+public sealed record ApplyOutcome(
+    [property: Id(0)] int Version,
+    [property: Id(1)] bool Unchanged,
+    [property: Id(2)] string[]? ProtectedChanges = null,
+    [property: Id(3)] bool Refused = false);
+
+/// <summary>
+/// Who applies a file, as the grain needs to know it: a name for the log, and whether the caller
+/// may change protected stages (the approver and admin roles).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ApplyCaller([property: Id(0)] string Name, [property: Id(1)] bool MayChangeProtected);
 
 /// <summary>One stored version of a pipeline file.</summary>
 [GenerateSerializer, Immutable]

@@ -23,7 +23,7 @@ public sealed partial class PipelineGrain(
 
     private ExecutionMode Mode => Latest?.ExecutionMode ?? ExecutionMode.Superseded;
 
-    public async Task<ApplyOutcome> Apply(string source)
+    public async Task<ApplyOutcome> Apply(string source, ApplyCaller? caller = null)
     {
         var parsed = PipelineParser.Parse(source);
         if (parsed.Pipeline is null)
@@ -42,12 +42,24 @@ public sealed partial class PipelineGrain(
             return new ApplyOutcome(versions[^1].Version, Unchanged: true);
         }
 
+        var changes = ProtectedChanges.Between(Latest, parsed.Pipeline).ToArray();
+        if (changes.Length > 0 && caller?.MayChangeProtected != true)
+        {
+            LogProtectedRefused(Name, caller?.Name ?? "an unnamed caller", string.Join("; ", changes));
+            return new ApplyOutcome(versions.Count, Unchanged: true, changes, Refused: true);
+        }
+
         var applied = new PipelineVersionRecord(versions.Count + 1, source, time.GetUtcNow());
         versions.Add(applied);
         _latest = parsed.Pipeline;
         await SaveRuntime();
         await catalog.UpsertAsync(Name, applied.Version, applied.AppliedAt);
-        return new ApplyOutcome(applied.Version, Unchanged: false);
+        if (changes.Length > 0)
+        {
+            LogProtectedChanged(Name, applied.Version, caller!.Name, string.Join("; ", changes));
+        }
+
+        return new ApplyOutcome(applied.Version, Unchanged: false, changes.Length > 0 ? changes : null);
     }
 
     public Task<StoredPipelineVersion?> GetVersion(int version)
@@ -377,4 +389,10 @@ public sealed partial class PipelineGrain(
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Rollback {ExecutionId} of stage {Stage} to {Target} started")]
     private partial void LogRollback(string executionId, string stage, string target);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Pipeline {Pipeline}: apply by {Caller} refused, it changes protected stages without the approver or admin role: {Changes}")]
+    private partial void LogProtectedRefused(string pipeline, string caller, string changes);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: version {Version} by {Caller} changes protected stages: {Changes}")]
+    private partial void LogProtectedChanged(string pipeline, int version, string caller, string changes);
 }

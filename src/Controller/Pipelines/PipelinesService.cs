@@ -1,6 +1,7 @@
 using Farm.Api.V1;
 using Farm.Controller.Executions;
 using Farm.Controller.Secrets;
+using Farm.Controller.Security;
 using Farm.Controller.Storage;
 using Farm.Controller.Triggers;
 using Farm.Core.Pipelines;
@@ -13,12 +14,6 @@ namespace Farm.Controller.Pipelines;
 public sealed partial class PipelinesService(
     IGrainFactory grains, PipelineCatalog catalog, SecretStore secrets, WebhookDirectory webhooks) : Api.V1.Pipelines.PipelinesBase
 {
-    /// <summary>
-    /// The largest pipeline file accepted, in UTF-8 bytes: 1 MiB, far above any real pipeline, and
-    /// checked before parsing so a huge file costs no parse. The CLI checks the same limit first.
-    /// </summary>
-    public const int MaxDefinitionBytes = 1 << 20;
-
     public override Task<ValidatePipelineResponse> ValidatePipeline(ValidatePipelineRequest request, ServerCallContext context)
     {
         RequireWithinSizeLimit(request.Definition);
@@ -39,30 +34,35 @@ public sealed partial class PipelinesService(
                 + string.Join(Environment.NewLine, parsed.Errors.Select(e => "  " + e))));
         }
 
-        var outcome = await grains.GetGrain<IPipelineGrain>(pipeline.Name).Apply(request.Definition);
-        return new ApplyPipelineResponse { Name = pipeline.Name, Version = outcome.Version, Unchanged = outcome.Unchanged };
-    }
-
-    /// <summary>"The pipeline file is 1.3 MiB; the limit is 1 MiB." as INVALID_ARGUMENT.</summary>
-    private static void RequireWithinSizeLimit(string definition)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetByteCount(definition);
-        if (bytes > MaxDefinitionBytes)
+        var identity = Caller.Identity(context);
+        var mayChangeProtected = identity?.Role is { } role && AccessTable.Allows(Access.Approver, role);
+        var outcome = await grains.GetGrain<IPipelineGrain>(pipeline.Name).Apply(request.Definition, new ApplyCaller(Caller.Name(context), mayChangeProtected));
+        if (outcome.Refused)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, TooLarge(bytes)));
+            var who = identity?.Role is { } held ? $"Token '{identity.Name}' has the {Roles.Name(held)} role" : "This caller has no role";
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"{who}, and this file changes protected parts of pipeline '{pipeline.Name}', which only an approver or admin may change; "
+                + $"nothing was stored. Ask an approver to apply it, or leave these as they are:{Environment.NewLine}"
+                + string.Join(Environment.NewLine, outcome.ProtectedChanges!.Select(c => "  " + c))));
         }
+
+        var response = new ApplyPipelineResponse { Name = pipeline.Name, Version = outcome.Version, Unchanged = outcome.Unchanged };
+        response.ProtectedChanges.Add(outcome.ProtectedChanges ?? []);
+        return response;
     }
 
     /// <summary>
-    /// "The pipeline file is 1.3 MiB; the limit is 1 MiB.", the size to a tenth of a MiB; in bytes
-    /// when a tenth would read as the limit itself.
+    /// "The pipeline file is 1.3 MiB; the limit is 1 MiB." as INVALID_ARGUMENT, before parsing, so a
+    /// huge file costs no parse and the refusal is the call's status, as for any other bad argument.
+    /// The parser checks the same limit (<see cref="DocumentLimits.MaxBytes"/>) for its other callers.
     /// </summary>
-    public static string TooLarge(long bytes)
+    private static void RequireWithinSizeLimit(string definition)
     {
-        var mebibytes = Math.Round(bytes / (double)(1 << 20), 1);
-        return mebibytes > 1
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The pipeline file is {mebibytes:0.0} MiB; the limit is 1 MiB.")
-            : $"The pipeline file is {bytes} bytes; the limit is 1 MiB ({1 << 20} bytes).";
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(definition);
+        if (bytes > DocumentLimits.MaxBytes)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, DocumentLimits.TooLarge(bytes)));
+        }
     }
 
     public override async Task<ListPipelinesResponse> ListPipelines(ListPipelinesRequest request, ServerCallContext context)

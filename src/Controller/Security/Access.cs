@@ -12,6 +12,12 @@ public enum Access
     /// <summary>An approver or admin token.</summary>
     Approver,
 
+    /// <summary>
+    /// An operator, approver or admin token: validating and applying pipeline files. Approvers apply
+    /// too because only they (and admins) may change protected stages; the pipeline grain checks that.
+    /// </summary>
+    OperatorOrApprover,
+
     /// <summary>An admin token.</summary>
     Admin,
 

@@ -13,9 +13,10 @@ public static class AccessTable
     public static IReadOnlyDictionary<string, MethodRule> Methods { get; } = new Dictionary<string, MethodRule>(StringComparer.Ordinal)
     {
         // Pipelines
-        [Pipelines("ValidatePipeline")] = new(Access.Operator),
-        [Pipelines("ApplyPipeline")] = Audited<ApplyPipelineRequest, ApplyPipelineResponse>(Access.Operator,
-            (_, r) => (r.Name, r.Unchanged ? $"version {r.Version} (unchanged)" : $"version {r.Version}")),
+        [Pipelines("ValidatePipeline")] = new(Access.OperatorOrApprover),
+        [Pipelines("ApplyPipeline")] = Audited<ApplyPipelineRequest, ApplyPipelineResponse>(Access.OperatorOrApprover,
+            (_, r) => (r.Name, (r.Unchanged ? $"version {r.Version} (unchanged)" : $"version {r.Version}")
+                + (r.ProtectedChanges.Count == 0 ? "" : "; protected changes: " + string.Join("; ", r.ProtectedChanges)))),
         [Pipelines("ListPipelines")] = new(Access.Viewer),
         [Pipelines("GetPipeline")] = new(Access.Viewer),
         [Pipelines("DisableTransition")] = Audited<DisableTransitionRequest, PipelineState>(Access.Operator, (q, _) => ($"{q.Pipeline}/{q.Stage}", q.Reason)),
@@ -85,6 +86,7 @@ public static class AccessTable
         Access.Viewer => true,
         Access.Operator => role is Role.Operator or Role.Admin,
         Access.Approver => role is Role.Approver or Role.Admin,
+        Access.OperatorOrApprover => role is Role.Operator or Role.Approver or Role.Admin,
         Access.Admin => role is Role.Admin,
         _ => false,
     };
@@ -95,6 +97,7 @@ public static class AccessTable
         Access.Viewer => "any role",
         Access.Operator => "the operator or admin role",
         Access.Approver => "the approver or admin role",
+        Access.OperatorOrApprover => "the operator, approver or admin role",
         Access.Admin => "the admin role",
         Access.Agent => "an agent credential",
         _ => "an enrollment token",

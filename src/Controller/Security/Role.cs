@@ -12,7 +12,10 @@ public enum Role
     /// <summary>Viewer, plus apply, validate, start, stop, retry, rollback, transitions and artifact downloads.</summary>
     Operator,
 
-    /// <summary>Viewer, plus deciding approvals.</summary>
+    /// <summary>
+    /// Viewer, plus deciding approvals, and applying pipeline files, including changes to protected
+    /// stages (approval gates), which an operator may not make.
+    /// </summary>
     Approver,
 
     /// <summary>Everything: secrets, tokens, enrollment tokens, agents and the audit log too.</summary>

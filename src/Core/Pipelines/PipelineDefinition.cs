@@ -14,4 +14,11 @@ public sealed record PipelineDefinition(
 
     /// <summary>What starts executions besides people and tools: source changes and schedules.</summary>
     public IReadOnlyList<TriggerDefinition> Triggers { get; init; } = [];
+
+    /// <summary>
+    /// <c>protected: true</c> at the top level: every stage is protected, and so are the pipeline's
+    /// own settings (variables, execution mode, triggers) and its list of stages; any change of the
+    /// file then needs an approver or admin.
+    /// </summary>
+    public bool Protected { get; init; }
 }

@@ -5,9 +5,10 @@ namespace Farm.Core.Pipelines;
 /// <summary>Reading the <c>stages</c> list and each stage's <c>actions</c> list.</summary>
 public static partial class PipelineParser
 {
-    private static readonly string[] StageKeys = ["name", "actions", "onFailure", "beforeEntry"];
+    private static readonly string[] StageKeys = ["name", "actions", "onFailure", "beforeEntry", "protected"];
 
-    private static List<StageDefinition> ReadStages(ParseContext context, Fields fields, YamlMappingNode root, string? pipelineName)
+    private static List<StageDefinition> ReadStages(
+        ParseContext context, Fields fields, YamlMappingNode root, string? pipelineName, bool pipelineProtected)
     {
         var stages = new List<StageDefinition>();
         var list = ReadRequiredList(context, fields, root, "stages", TopLevel, "stage", "a name and actions");
@@ -52,7 +53,8 @@ public static partial class PipelineParser
             var onFailure = ReadOnFailure(context, stageFields, label);
             var beforeEntry = ReadBeforeEntry(context, stageFields, index, label);
             var actions = ReadActions(context, stageFields, map, index, label, where, pipelineName, gitActions);
-            stages.Add(new StageDefinition(name ?? "", actions) { OnFailure = onFailure, BeforeEntry = beforeEntry });
+            var isProtected = ReadStageProtection(context, stageFields, actions, label, where) || pipelineProtected;
+            stages.Add(new StageDefinition(name ?? "", actions) { OnFailure = onFailure, BeforeEntry = beforeEntry, Protected = isProtected });
         }
 
         return stages;
@@ -110,6 +112,24 @@ public static partial class PipelineParser
         }
 
         return actions;
+    }
+
+    /// <summary>
+    /// The stage's <c>protected</c>: as written, except that a stage holding an approval action is
+    /// always protected. Were <c>protected: false</c> allowed there, an operator could lift the gate
+    /// in one apply and remove it in the next, which is what protection is for.
+    /// </summary>
+    private static bool ReadStageProtection(ParseContext context, Fields fields, List<ActionDefinition> actions, string stageLabel, string where)
+    {
+        var written = ReadBool(context, fields, "protected", where);
+        var approval = actions.FirstOrDefault(a => a.Type == ActionType.Approval);
+        if (approval is not null && written == false)
+        {
+            context.Report(fields["protected"].Value,
+                $"'protected: false' {where} cannot hold: {stageLabel} has approval action '{approval.Name}', and a stage with an approval is always protected, so only an approver or admin may change or remove it; remove 'protected: false'.");
+        }
+
+        return written == true || approval is not null;
     }
 
     /// <summary>

@@ -41,22 +41,36 @@ public static partial class PipelineParser
 
     private const string TopLevel = "at the top level of the file";
 
-    private static readonly string[] TopKeys = ["name", "variables", "stages", "executionMode", "triggers"];
+    private static readonly string[] TopKeys = ["name", "variables", "stages", "executionMode", "triggers", "protected"];
 
     /// <summary>
     /// Parses <paramref name="yaml"/>. Never throws: a file that is not YAML at all gives one error
     /// at the place the YAML reader stopped; otherwise every problem found is listed, sorted by
-    /// line then column, and <see cref="ParseResult.Pipeline"/> is null. A null or empty text is
-    /// reported as an empty file.
+    /// line then column (at most <see cref="DocumentLimits.MaxErrors"/>, then a line that says how
+    /// many more there are), and <see cref="ParseResult.Pipeline"/> is null. A null or empty text is
+    /// reported as an empty file. A file past one of <see cref="DocumentLimits"/> (size, nesting,
+    /// values once aliases are expanded) or with a circular alias gives that one error, found
+    /// before anything walks the file.
     /// </summary>
     public static ParseResult Parse(string yaml)
     {
+        yaml ??= "";
+        if (TooLarge(yaml) is { } tooLarge)
+        {
+            return new ParseResult(null, [tooLarge]);
+        }
+
         var context = new ParseContext();
         var stream = new YamlStream();
-        var reader = new DuplicateKeyFilter(new Parser(new StringReader(yaml ?? "")), context.Errors);
+        var reader = new DuplicateKeyFilter(new StructureLimitFilter(new Parser(new StringReader(yaml))), context.Errors);
         try
         {
             stream.Load(reader);
+        }
+        catch (DocumentLimitException ex)
+        {
+            // Too deep, too large once aliases are expanded, or circular: the rest is not worth reading.
+            return new ParseResult(null, [ex.Error]);
         }
         catch (YamlException ex)
         {
@@ -82,7 +96,7 @@ public static partial class PipelineParser
                 "the file holds more than one YAML document: keep one pipeline per file and remove the '---' separator.");
         }
 
-        ReportReferencesLostToComments(context, stream.Documents[0].RootNode, yaml ?? "");
+        ReportReferencesLostToComments(context, stream.Documents[0].RootNode, yaml);
         PipelineDefinition? pipeline = null;
         if (stream.Documents[0].RootNode is YamlMappingNode root)
         {
@@ -96,16 +110,60 @@ public static partial class PipelineParser
         if (context.Errors.Count > 0)
         {
             var sorted = context.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
+            if (sorted.Count > DocumentLimits.MaxErrors)
+            {
+                var more = sorted.Count - DocumentLimits.MaxErrors;
+                sorted.RemoveRange(DocumentLimits.MaxErrors, more);
+                sorted.Add(new PipelineError(0, 0, $"{more} more problems follow, not listed: fix the ones above and validate the file again."));
+            }
+
             return new ParseResult(null, sorted);
         }
 
         return new ParseResult(pipeline, []);
     }
 
+    /// <summary>
+    /// An error at the place where <paramref name="yaml"/> passes <see cref="DocumentLimits.MaxBytes"/>
+    /// in UTF-8, or null when it is within the limit. Checked before the YAML reader sees any of it.
+    /// </summary>
+    private static PipelineError? TooLarge(string yaml)
+    {
+        // A char is at most 3 UTF-8 bytes (a surrogate pair is 4 for two), so most files need no count.
+        if (yaml.Length <= DocumentLimits.MaxBytes / 3)
+        {
+            return null;
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(yaml);
+        if (bytes <= DocumentLimits.MaxBytes)
+        {
+            return null;
+        }
+
+        // The place of the character that holds the first byte past the limit.
+        var (line, column, counted) = (1, 1, 0);
+        foreach (var c in yaml)
+        {
+            counted += c < 0x80 ? 1 : c < 0x800 || char.IsSurrogate(c) ? 2 : 3;
+            if (counted > DocumentLimits.MaxBytes)
+            {
+                break;
+            }
+
+            (line, column) = c == '\n' ? (line + 1, 1) : (line, column + 1);
+        }
+
+        return new PipelineError(line, column,
+            $"{Lowercase(DocumentLimits.TooLarge(bytes))} The file passes the limit here: split it into several pipelines, or move long scripts into files in the repository.");
+    }
+
+    private static string Lowercase(string sentence) => sentence.Length > 0 ? char.ToLowerInvariant(sentence[0]) + sentence[1..] : sentence;
+
     private static ParseResult NotYaml(Mark where, string reason)
     {
         // YamlDotNet's sentences start in uppercase; ours continue after a colon.
-        reason = reason.Length > 0 ? char.ToLowerInvariant(reason[0]) + reason[1..] : "the reader stopped here.";
+        reason = reason.Length > 0 ? Lowercase(reason) : "the reader stopped here.";
         return new ParseResult(null, [new PipelineError(
             LineOf(where),
             ColumnOf(where),
@@ -126,7 +184,8 @@ public static partial class PipelineParser
         // Variables first, whatever their place in the file: references in actions are checked against them.
         var variables = ReadVariables(context, fields);
         var executionMode = ReadExecutionMode(context, fields);
-        var stages = ReadStages(context, fields, root, name);
+        var isProtected = ReadBool(context, fields, "protected", TopLevel) ?? false;
+        var stages = ReadStages(context, fields, root, name, isProtected);
 
         // References and input artifacts may name what a later part of the file declares.
         foreach (var check in context.AfterStages)
@@ -137,6 +196,11 @@ public static partial class PipelineParser
         // Triggers last: a source trigger names a git action, which may be in any stage.
         var triggers = ReadTriggers(context, fields, stages);
 
-        return new PipelineDefinition(name ?? "", variables, stages) { ExecutionMode = executionMode, Triggers = triggers };
+        return new PipelineDefinition(name ?? "", variables, stages)
+        {
+            ExecutionMode = executionMode,
+            Triggers = triggers,
+            Protected = isProtected,
+        };
     }
 }

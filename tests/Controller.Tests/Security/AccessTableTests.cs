@@ -27,7 +27,7 @@ public sealed class AccessTableTests
 
     [Theory]
     [InlineData("/farm.v1.Pipelines/ListPipelines", Access.Viewer)]
-    [InlineData("/farm.v1.Pipelines/ApplyPipeline", Access.Operator)]
+    [InlineData("/farm.v1.Pipelines/ApplyPipeline", Access.OperatorOrApprover)]
     [InlineData("/farm.v1.Pipelines/SetSecret", Access.Admin)]
     [InlineData("/farm.v1.Executions/StartExecution", Access.Operator)]
     [InlineData("/farm.v1.Executions/DownloadArtifact", Access.Operator)]

@@ -58,7 +58,7 @@ public sealed class PipelineParserErrorTests
         var error = Assert.Single(result.Errors);
         Assert.Equal((2, 1), (error.Line, error.Column));
         Assert.Equal(
-            "unknown key 'owner' at the top level of the file: remove it. Allowed keys are name, variables, stages, executionMode, triggers.",
+            "unknown key 'owner' at the top level of the file: remove it. Allowed keys are name, variables, stages, executionMode, triggers, protected.",
             error.Message);
     }
 

@@ -79,7 +79,7 @@ public sealed class PipelineParserModelErrorTests
             [(4, 5), (10, 13), (11, 13), (13, 33), (15, 7), (19, 11)],
             result.Errors.Select(e => (e.Line, e.Column)));
         Assert.Equal(
-            "unknown key 'onFailre' in stage 'Build': did you mean 'onFailure'? Allowed keys are name, actions, onFailure, beforeEntry.",
+            "unknown key 'onFailre' in stage 'Build': did you mean 'onFailure'? Allowed keys are name, actions, onFailure, beforeEntry, protected.",
             result.Errors[0].Message);
         Assert.Equal(
             "missing required key 'paths' in output artifact 'bin' of action 'compile' of stage 'Build': add 'paths' with a list of workspace-relative paths or globs, e.g. [dist/**].",
