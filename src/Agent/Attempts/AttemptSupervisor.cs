@@ -222,7 +222,7 @@ public sealed partial class AttemptSupervisor(
             }
 
             // Created empty, so commands may append to it as they may to GitHub's $GITHUB_OUTPUT.
-            await File.WriteAllBytesAsync(Path.Combine(outputFolder, "output"), [], abandoned);
+            await File.WriteAllBytesAsync(Path.Combine(outputFolder, OutputFile.FileName), [], abandoned);
             Directory.CreateDirectory(Path.GetDirectoryName(spoolPath)!);
             spool = new LogSpool(spoolPath, mask);
             shipping = shipper.ShipAsync(attemptId, spool, shipCancel.Token);
@@ -356,7 +356,7 @@ public sealed partial class AttemptSupervisor(
         Dictionary<string, string> outputs;
         try
         {
-            outputs = new(await OutputFile.ReadAsync(Path.Combine(outputFolder, "output"), abandoned), StringComparer.Ordinal);
+            outputs = new(await OutputFile.ReadAsync(outputFolder, abandoned), StringComparer.Ordinal);
         }
         catch (OutputFileException e)
         {
@@ -415,7 +415,7 @@ public sealed partial class AttemptSupervisor(
             ["FARM_ACTION"] = offer.Action,
             ["FARM_ATTEMPT_ID"] = offer.AttemptId,
             ["FARM_WORKSPACE"] = isContainer ? ContainerExecutor.WorkspacePath : workspace,
-            ["FARM_OUTPUT"] = isContainer ? ContainerExecutor.OutputPath : Path.Combine(outputFolder, "output"),
+            ["FARM_OUTPUT"] = isContainer ? ContainerExecutor.OutputPath : Path.Combine(outputFolder, OutputFile.FileName),
         };
         if (Refusal(spec) is { } refused)
         {
