@@ -231,7 +231,7 @@ public sealed partial class AttemptSupervisor(
             await spool.CompleteAsync();
             if (result.Succeeded)
             {
-                (result, produced) = await ProduceAsync(offer, workspace, outputFolder, result, abandoned);
+                (result, produced) = await ProduceAsync(offer, workspace, outputFolder, mask, result, abandoned);
             }
 
             // The result goes out only once the whole log is stored, so a finished action's log is complete.
@@ -295,7 +295,7 @@ public sealed partial class AttemptSupervisor(
             {
                 foreach (var (key, value) in produced.Outputs)
                 {
-                    finished.Outputs[key] = mask.Apply(value);
+                    finished.Outputs[key] = value;
                 }
 
                 finished.Artifacts.Add(produced.Artifacts);
@@ -347,11 +347,11 @@ public sealed partial class AttemptSupervisor(
 
     /// <summary>
     /// After the commands succeeded: reads $FARM_OUTPUT and takes the executor's own outputs over it,
-    /// then packs and uploads each output artifact. The exit code stays the commands' own (0) when
-    /// one of these fails the attempt.
+    /// refuses them when one holds a secret, then packs and uploads each output artifact. The exit
+    /// code stays the commands' own (0) when one of these fails the attempt.
     /// </summary>
     private async Task<(ExecutorResult Result, Produced? Produced)> ProduceAsync(
-        JobOffer offer, string workspace, string outputFolder, ExecutorResult succeeded, CancellationToken abandoned)
+        JobOffer offer, string workspace, string outputFolder, SecretMask mask, ExecutorResult succeeded, CancellationToken abandoned)
     {
         Dictionary<string, string> outputs;
         try
@@ -371,6 +371,19 @@ public sealed partial class AttemptSupervisor(
         foreach (var (key, value) in succeeded.Outputs ?? new Dictionary<string, string>())
         {
             outputs[key] = value;
+        }
+
+        // Refused, not masked: output variables are stored, shown by the API and pasted into later
+        // actions' commands, so a masked value would still be the wrong value downstream. The
+        // message names the variable only (and is masked itself, should the name be the secret).
+        if (outputs.FirstOrDefault(o => mask.Finds(o.Key) || mask.Finds(o.Value)) is { Key: { } leaking })
+        {
+            return (succeeded with
+            {
+                FailureMessage = $"the output variable {leaking} holds a secret of this action, or a form of one (base64, hex, " +
+                    "URL-encoded, reversed); output variables are stored and shown to every viewer, so give the secret to " +
+                    "the later action through its own `secrets` instead",
+            }, null);
         }
 
         var artifacts = new List<ArtifactRef>();
