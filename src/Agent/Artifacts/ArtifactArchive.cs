@@ -8,9 +8,9 @@ namespace Farm.Agent.Artifacts;
 /// content always gives the same bytes and the same SHA-256: entries sorted by path, modification
 /// times fixed at the Unix epoch, owner and group 0 without names, only permission bits kept
 /// (set-id and sticky bits dropped), links stored as links; every entry is opened without following
-/// a link on its way (<see cref="NoFollow"/>), so a link never brings a host file in. Unpacking refuses anything that would
-/// land outside the workspace: absolute or '..' names, links that point outside, entries that go
-/// through a link, and kinds other than files, folders and links.
+/// a link on its way (<see cref="NoFollow"/>), so a link never brings a host file in. Unpacking
+/// refuses anything that would land outside the workspace: absolute or '..' names, links that point
+/// outside, entries that go through a link, and kinds other than files, folders and links.
 /// </summary>
 public static class ArtifactArchive
 {
