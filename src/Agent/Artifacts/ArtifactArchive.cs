@@ -7,9 +7,10 @@ namespace Farm.Agent.Artifacts;
 /// Artifact archives: gzip-compressed tar in GNU format. Packing is deterministic, so the same
 /// content always gives the same bytes and the same SHA-256: entries sorted by path, modification
 /// times fixed at the Unix epoch, owner and group 0 without names, only permission bits kept
-/// (set-id and sticky bits dropped), links stored as links. Unpacking refuses anything that would
-/// land outside the workspace: absolute or '..' names, links that point outside, entries that go
-/// through a link, and kinds other than files, folders and links.
+/// (set-id and sticky bits dropped), links stored as links; every entry is opened without following
+/// a link on its way (<see cref="NoFollow"/>), so a link never brings a host file in. Unpacking
+/// refuses anything that would land outside the workspace: absolute or '..' names, links that point
+/// outside, entries that go through a link, and kinds other than files, folders and links.
 /// </summary>
 public static class ArtifactArchive
 {
@@ -23,16 +24,18 @@ public static class ArtifactArchive
         await using var tar = new TarWriter(gzip, TarEntryFormat.Gnu, leaveOpen: true);
         foreach (var entry in entries)
         {
-            var path = Path.Combine(workspace, entry.Path);
+            // Each entry is opened again without following links: an action still running (a shell
+            // action's background process) may have swapped a folder for a link since the workspace
+            // was listed, and the agent must not pack the host file the link would lead to.
             GnuTarEntry tarEntry;
             switch (entry.Kind)
             {
                 case WorkspaceEntryKind.Folder:
-                    tarEntry = new GnuTarEntry(TarEntryType.Directory, entry.Path + "/") { Mode = ModeOf(path, (UnixFileMode)0x1ED) };
+                    tarEntry = new GnuTarEntry(TarEntryType.Directory, entry.Path + "/") { Mode = NoFollow.FolderMode(workspace, entry.Path) & Permissions };
                     break;
 
                 case WorkspaceEntryKind.Link:
-                    var target = new FileInfo(path).LinkTarget!;
+                    var target = NoFollow.LinkTarget(workspace, entry.Path);
                     if (ArchivePaths.LinkProblem(entry.Path.Split('/'), target) is { } problem)
                     {
                         throw new ArtifactException($"the symbolic link '{entry.Path}' {problem}");
@@ -42,11 +45,8 @@ public static class ArtifactArchive
                     break;
 
                 default:
-                    tarEntry = new GnuTarEntry(TarEntryType.RegularFile, entry.Path)
-                    {
-                        Mode = ModeOf(path, (UnixFileMode)0x1A4),
-                        DataStream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true),
-                    };
+                    var file = NoFollow.OpenFile(workspace, entry.Path);
+                    tarEntry = new GnuTarEntry(TarEntryType.RegularFile, entry.Path) { Mode = file.Mode & Permissions, DataStream = file.Stream };
                     break;
             }
 
@@ -182,10 +182,7 @@ public static class ArtifactArchive
         }
     }
 
-    // The agent runs on Unix; these keep it building (and packing with 0755/0644) elsewhere.
-    private static UnixFileMode ModeOf(string path, UnixFileMode fallback) =>
-        OperatingSystem.IsWindows() ? fallback : File.GetUnixFileMode(path) & Permissions;
-
+    // The agent runs on Unix; this keeps it building elsewhere.
     private static void SetMode(string path, UnixFileMode mode)
     {
         if (!OperatingSystem.IsWindows())

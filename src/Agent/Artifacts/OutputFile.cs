@@ -20,24 +20,62 @@ public static class OutputFile
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>The variables in the file; none when it is missing or empty. Throws <see cref="OutputFileException"/>.</summary>
-    public static async Task<IReadOnlyDictionary<string, string>> ReadAsync(string path, CancellationToken cancellationToken)
+    /// <summary>The file's name in the attempt's output folder.</summary>
+    public const string FileName = "output";
+
+    /// <summary>
+    /// The variables in <see cref="FileName"/> of <paramref name="outputFolder"/>; none when it is
+    /// missing or empty. The action controls the folder's content, so the file is opened without
+    /// following a symbolic link (<see cref="NoFollow"/>) and must be a regular file; a link to a host
+    /// file (the agent's credential, say) is refused, never read. Throws <see cref="OutputFileException"/>.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> ReadAsync(string outputFolder, CancellationToken cancellationToken)
     {
-        var file = new FileInfo(path);
-        if (!file.Exists)
+        NoFollow.OpenedFile file;
+        try
+        {
+            file = NoFollow.OpenFile(outputFolder, FileName);
+        }
+        catch (FileNotFoundException)
         {
             return new Dictionary<string, string>();
         }
-
-        if (file.Length > MaxFileBytes)
+        catch (NoFollowException e)
         {
-            throw new OutputFileException($"{Name} holds {file.Length} bytes; it may hold at most 1 MiB");
+            throw new OutputFileException(e.Kind == NoFollowProblem.Link
+                ? $"{Name} is a symbolic link; the agent reads output files only as regular files in the attempt's output folder"
+                : $"{Name} is not a regular file; the agent reads output files only as regular files in the attempt's output folder");
+        }
+
+        byte[] bytes;
+        await using (file.Stream)
+        {
+            if (file.Length > MaxFileBytes)
+            {
+                throw new OutputFileException($"{Name} holds {file.Length} bytes; it may hold at most 1 MiB");
+            }
+
+            // One byte over the cap at most, so a file that grows after it was opened is refused, not read whole.
+            bytes = new byte[MaxFileBytes + 1];
+            var read = 0;
+            int chunk;
+            while (read < bytes.Length && (chunk = await file.Stream.ReadAsync(bytes.AsMemory(read), cancellationToken)) > 0)
+            {
+                read += chunk;
+            }
+
+            if (read > MaxFileBytes)
+            {
+                throw new OutputFileException($"{Name} holds more than 1 MiB; it may hold at most 1 MiB");
+            }
+
+            Array.Resize(ref bytes, read);
         }
 
         string text;
         try
         {
-            text = StrictUtf8.GetString(await File.ReadAllBytesAsync(path, cancellationToken));
+            text = StrictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {

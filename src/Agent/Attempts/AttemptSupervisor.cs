@@ -222,7 +222,7 @@ public sealed partial class AttemptSupervisor(
             }
 
             // Created empty, so commands may append to it as they may to GitHub's $GITHUB_OUTPUT.
-            await File.WriteAllBytesAsync(Path.Combine(outputFolder, "output"), [], abandoned);
+            await File.WriteAllBytesAsync(Path.Combine(outputFolder, OutputFile.FileName), [], abandoned);
             Directory.CreateDirectory(Path.GetDirectoryName(spoolPath)!);
             spool = new LogSpool(spoolPath, mask);
             shipping = shipper.ShipAsync(attemptId, spool, shipCancel.Token);
@@ -231,7 +231,7 @@ public sealed partial class AttemptSupervisor(
             await spool.CompleteAsync();
             if (result.Succeeded)
             {
-                (result, produced) = await ProduceAsync(offer, workspace, outputFolder, result, abandoned);
+                (result, produced) = await ProduceAsync(offer, workspace, outputFolder, mask, result, abandoned);
             }
 
             // The result goes out only once the whole log is stored, so a finished action's log is complete.
@@ -295,7 +295,7 @@ public sealed partial class AttemptSupervisor(
             {
                 foreach (var (key, value) in produced.Outputs)
                 {
-                    finished.Outputs[key] = mask.Apply(value);
+                    finished.Outputs[key] = value;
                 }
 
                 finished.Artifacts.Add(produced.Artifacts);
@@ -347,16 +347,16 @@ public sealed partial class AttemptSupervisor(
 
     /// <summary>
     /// After the commands succeeded: reads $FARM_OUTPUT and takes the executor's own outputs over it,
-    /// then packs and uploads each output artifact. The exit code stays the commands' own (0) when
-    /// one of these fails the attempt.
+    /// refuses them when one holds a secret, then packs and uploads each output artifact. The exit
+    /// code stays the commands' own (0) when one of these fails the attempt.
     /// </summary>
     private async Task<(ExecutorResult Result, Produced? Produced)> ProduceAsync(
-        JobOffer offer, string workspace, string outputFolder, ExecutorResult succeeded, CancellationToken abandoned)
+        JobOffer offer, string workspace, string outputFolder, SecretMask mask, ExecutorResult succeeded, CancellationToken abandoned)
     {
         Dictionary<string, string> outputs;
         try
         {
-            outputs = new(await OutputFile.ReadAsync(Path.Combine(outputFolder, "output"), abandoned), StringComparer.Ordinal);
+            outputs = new(await OutputFile.ReadAsync(outputFolder, abandoned), StringComparer.Ordinal);
         }
         catch (OutputFileException e)
         {
@@ -371,6 +371,19 @@ public sealed partial class AttemptSupervisor(
         foreach (var (key, value) in succeeded.Outputs ?? new Dictionary<string, string>())
         {
             outputs[key] = value;
+        }
+
+        // Refused, not masked: output variables are stored, shown by the API and pasted into later
+        // actions' commands, so a masked value would still be the wrong value downstream. The
+        // message names the variable only (and is masked itself, should the name be the secret).
+        if (outputs.FirstOrDefault(o => mask.Finds(o.Key) || mask.Finds(o.Value)) is { Key: { } leaking })
+        {
+            return (succeeded with
+            {
+                FailureMessage = $"the output variable {leaking} holds a secret of this action, or a form of one (base64, hex, " +
+                    "URL-encoded, reversed); output variables are stored and shown to every viewer, so give the secret to " +
+                    "the later action through its own `secrets` instead",
+            }, null);
         }
 
         var artifacts = new List<ArtifactRef>();
@@ -415,7 +428,7 @@ public sealed partial class AttemptSupervisor(
             ["FARM_ACTION"] = offer.Action,
             ["FARM_ATTEMPT_ID"] = offer.AttemptId,
             ["FARM_WORKSPACE"] = isContainer ? ContainerExecutor.WorkspacePath : workspace,
-            ["FARM_OUTPUT"] = isContainer ? ContainerExecutor.OutputPath : Path.Combine(outputFolder, "output"),
+            ["FARM_OUTPUT"] = isContainer ? ContainerExecutor.OutputPath : Path.Combine(outputFolder, OutputFile.FileName),
         };
         if (Refusal(spec) is { } refused)
         {

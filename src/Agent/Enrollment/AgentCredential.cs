@@ -39,6 +39,7 @@ public sealed partial class AgentCredential(
             if (File.Exists(FilePath))
             {
                 _credential = File.ReadAllText(FilePath, Encoding.UTF8).Trim();
+                WarnIfExposed();
                 return _credential;
             }
 
@@ -58,9 +59,41 @@ public sealed partial class AgentCredential(
         }
     }
 
+    /// <summary>
+    /// Warns when others can read the work folder or the credential: a folder made by hand or by an
+    /// older agent. With the folder at 0700, the log spool, the artifact cache and the workspaces
+    /// below it are out of their reach too (containers see their bind mounts, not the folders above).
+    /// </summary>
+    private void WarnIfExposed()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        foreach (var (path, owner) in (ReadOnlySpan<(string, string)>)[(Path.GetDirectoryName(FilePath)!, "700"), (FilePath, "600")])
+        {
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & OthersMask) != 0)
+            {
+                LogExposed(path, Convert.ToString((int)mode, 8).PadLeft(4, '0'), $"chmod {owner} '{path}'");
+            }
+        }
+    }
+
     private void Write(string credential)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        var folder = Path.GetDirectoryName(FilePath)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            // Owner-only: it holds the credential, the log spool and the artifact cache.
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var temporary = FilePath + ".new";
         File.Delete(temporary);
         var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
@@ -78,6 +111,13 @@ public sealed partial class AgentCredential(
 
         File.Move(temporary, FilePath, overwrite: true);
     }
+
+    /// <summary>The bits that let someone other than the owner in: 0077.</summary>
+    private const UnixFileMode OthersMask = (UnixFileMode)0x3F;
+
+    [LoggerMessage(EventId = 2501, Level = LogLevel.Warning,
+        Message = "{Path} can be read by other users of this machine (mode {Mode}); it holds the agent's credential or its work. Run: {Fix}")]
+    private partial void LogExposed(string path, string mode, string fix);
 
     [LoggerMessage(EventId = 2500, Level = LogLevel.Information, Message = "Enrolled as {AgentId}; the credential is in {Path}")]
     private partial void LogEnrolled(string agentId, string path);

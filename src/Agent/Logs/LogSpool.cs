@@ -22,7 +22,14 @@ public sealed class LogSpool : IAsyncDisposable
     {
         Path = path;
         _mask = mask ?? SecretMask.None;
-        _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
+        var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.ReadWrite };
+        if (!OperatingSystem.IsWindows())
+        {
+            // Owner-only: the log is masked, but it is the action's output all the same.
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        _file = new FileStream(path, create);
     }
 
     public string Path { get; }

@@ -6,7 +6,8 @@ namespace Farm.Cli.Commands;
 /// <summary>
 /// Follows an execution to its end for the verbs that wait for one (<c>watch</c>, and <c>--wait</c> on
 /// <c>start</c>, <c>stop</c>, <c>retry</c>, <c>rollback</c>): progress lines as the states arrive,
-/// surviving controller restarts.
+/// surviving controller restarts. Messages in them come from actions (a failure names what the
+/// commands wrote), so control sequences are removed before they reach the terminal.
 /// </summary>
 internal static class ExecutionFollower
 {
@@ -25,7 +26,7 @@ internal static class ExecutionFollower
         {
             foreach (var line in progress.Advance(state))
             {
-                progressOutput.WriteLine(line);
+                progressOutput.WriteLine(TerminalFilter.Strip(line));
             }
 
             progressOutput.Flush();

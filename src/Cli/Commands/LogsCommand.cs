@@ -5,9 +5,10 @@ using Grpc.Core;
 namespace Farm.Cli.Commands;
 
 /// <summary>
-/// <c>farm logs EXECUTION [ACTION]</c>: writes action logs to standard output byte for byte, through
-/// the raw stream rather than a <see cref="TextWriter"/>, so output that is not valid UTF-8 or ends
-/// without a newline comes out exactly as the action wrote it.
+/// <c>farm logs EXECUTION [ACTION]</c>: writes action logs to standard output through the raw
+/// stream rather than a <see cref="TextWriter"/>, so output that is not valid UTF-8 or ends without
+/// a newline comes out as the action wrote it, less the terminal control sequences (colours stay;
+/// see <see cref="TerminalFilter"/>). With <c>--raw</c>, byte for byte as stored.
 /// </summary>
 internal static class LogsCommand
 {
@@ -35,7 +36,11 @@ internal static class LogsCommand
                 result.AddError("--attempt must be 1 or more: 1 is the first attempt.");
             }
         });
-        var command = new Command("logs", "Write action logs to standard output.") { execution, action, follow, attempt };
+        var raw = new Option<bool>("--raw")
+        {
+            Description = "Write the logs byte for byte as stored, terminal control sequences included (by default they are removed; colours are kept).",
+        };
+        var command = new Command("logs", "Write action logs to standard output.") { execution, action, follow, attempt, raw };
         command.Validators.Add(result =>
         {
             if (result.GetResult(attempt) is { Implicit: false } && result.GetValue(action) is null)
@@ -47,7 +52,7 @@ internal static class LogsCommand
         {
             var state = await context.Controller.Executions.GetExecutionAsync(
                 new GetExecutionRequest { ExecutionId = context.Parse.GetRequiredValue(execution) }, cancellationToken: cancellation);
-            await using var output = new LogOutput(Console.OpenStandardOutput());
+            await using var output = new LogOutput(Console.OpenStandardOutput(), context.Parse.GetValue(raw));
             var following = context.Parse.GetValue(follow);
             if (context.Parse.GetValue(action) is { } selector)
             {

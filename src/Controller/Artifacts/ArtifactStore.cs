@@ -84,9 +84,9 @@ public sealed class ArtifactStore
             }
 
             var partPath = path + ".part";
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
             long stored;
-            await using (var part = new FileStream(partPath, FileMode.Append, FileAccess.Write, FileShare.Read))
+            await using (var part = PrivateFiles.Open(partPath, FileMode.Append, FileAccess.Write, FileShare.Read))
             {
                 stored = part.Length;
                 if (offset > stored)

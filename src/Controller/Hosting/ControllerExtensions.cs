@@ -70,6 +70,7 @@ public static class ControllerExtensions
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
 
+        builder.Services.AddSingleton<DataFolderCheck>();
         builder.Services.AddSingleton<LogStore>();
         builder.Services.AddSingleton<ArtifactStore>();
         builder.AddFarmSecurity();
@@ -134,6 +135,7 @@ public static class ControllerExtensions
         app.Services.GetRequiredService<FarmDatabase>();
         // Before the endpoint answers, so whoever sees it up can read the admin token.
         app.Services.GetRequiredService<AdminTokenBootstrap>().EnsureAdminTokenAsync().GetAwaiter().GetResult();
+        app.Services.GetRequiredService<DataFolderCheck>().Warn();
         app.MapGrpcService<PipelinesService>();
         app.MapGrpcService<ExecutionsService>();
         app.MapGrpcService<AgentSessionService>();

@@ -81,7 +81,7 @@ public sealed class LogStore
         await writer.WaitAsync(cancellationToken);
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
             long acknowledged;
             if (LogTruncation.Read(path) is { } truncation)
             {
@@ -89,7 +89,7 @@ public sealed class LogStore
             }
             else
             {
-                await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+                await using var file = PrivateFiles.Open(path, FileMode.Append, FileAccess.Write, FileShare.Read);
                 acknowledged = await StoreAsync(attemptId, path, file, offset, data, cancellationToken);
             }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Farm.Controller.Hosting;
 
 namespace Farm.Controller.Logs;
 
@@ -22,7 +23,7 @@ internal sealed record LogTruncation(long At, string Marker, long Acknowledged)
     {
         var path = PathFor(logPath);
         var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var file = PrivateFiles.Open(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             JsonSerializer.Serialize(file, this);
             file.Flush(flushToDisk: true);

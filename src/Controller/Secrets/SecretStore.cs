@@ -123,17 +123,10 @@ public sealed class SecretStore
         }
 
         var key = RandomNumberGenerator.GetBytes(32);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Owner-only from the moment it exists: no window in which others could read it.
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
         try
         {
-            using var file = new FileStream(path, create);
+            using var file = PrivateFiles.Open(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
             using var writer = new StreamWriter(file);
             writer.Write(Convert.ToBase64String(key));
         }

@@ -41,16 +41,9 @@ public sealed partial class AdminTokenBootstrap(
 
     private void Write(string token)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(FilePath)!);
         File.Delete(FilePath);
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Owner-only from the moment it exists.
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var file = new FileStream(FilePath, create);
+        using var file = PrivateFiles.Open(FilePath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         using var writer = new StreamWriter(file);
         writer.Write(token + "\n");
     }

@@ -91,8 +91,16 @@ public static class StoreSelection
     private static string SqliteFile(ControllerOptions options)
     {
         var dataDir = Path.GetFullPath(options.DataDir);
-        Directory.CreateDirectory(dataDir);
-        return Path.Combine(dataDir, "farm.db");
+        PrivateFiles.CreateFolder(dataDir);
+        var file = Path.Combine(dataDir, "farm.db");
+        // Made here, empty and owner-only, because SQLite would make it 0644; it gives its journal and
+        // WAL files the database file's mode.
+        if (!File.Exists(file))
+        {
+            PrivateFiles.Open(file, FileMode.OpenOrCreate, FileAccess.Write).Dispose();
+        }
+
+        return file;
     }
 
     private static string Example(string store) => store == Postgres

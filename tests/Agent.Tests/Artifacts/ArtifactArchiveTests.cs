@@ -148,6 +148,43 @@ public sealed class ArtifactArchiveTests : IDisposable
         Assert.Equal("the symbolic link 'out/passwd' points at the absolute path '/etc/passwd'; links in artifacts must be relative", error.Message);
     }
 
+    [Fact]
+    public async Task A_folder_swapped_for_a_link_after_listing_is_not_followed_when_packing()
+    {
+        // A background process of the action replaces a listed folder with a link to a host folder.
+        var workspace = Folder("ws");
+        Write(workspace, "out/secret.txt", "workspace content\n");
+        var host = Folder("host");
+        Write(host, "secret.txt", "host-secret-4711\n");
+        var entries = WorkspaceGlob.Expand(workspace, ["out"]);
+        Directory.Delete(Path.Combine(workspace, "out"), recursive: true);
+        File.CreateSymbolicLink(Path.Combine(workspace, "out"), host);
+        using var buffer = new MemoryStream();
+
+        var error = await Assert.ThrowsAsync<NoFollowException>(() => ArtifactArchive.PackAsync(workspace, entries, buffer, CancellationToken.None));
+
+        Assert.Equal("'out' is a symbolic link", error.Message);
+        Assert.Equal(-1, buffer.ToArray().AsSpan().IndexOf("host-secret-4711"u8));
+    }
+
+    [Fact]
+    public async Task A_file_swapped_for_a_link_after_listing_is_not_followed_when_packing()
+    {
+        var workspace = Folder("ws");
+        Write(workspace, "out/lib/app.js", "workspace content\n");
+        var host = Folder("host");
+        Write(host, "credential", "host-secret-4711\n");
+        var entries = WorkspaceGlob.Expand(workspace, ["out"]);
+        File.Delete(Path.Combine(workspace, "out", "lib", "app.js"));
+        File.CreateSymbolicLink(Path.Combine(workspace, "out", "lib", "app.js"), Path.Combine(host, "credential"));
+        using var buffer = new MemoryStream();
+
+        var error = await Assert.ThrowsAsync<NoFollowException>(() => ArtifactArchive.PackAsync(workspace, entries, buffer, CancellationToken.None));
+
+        Assert.Equal("'out/lib/app.js' is a symbolic link", error.Message);
+        Assert.Equal(-1, buffer.ToArray().AsSpan().IndexOf("host-secret-4711"u8));
+    }
+
     [Theory]
     [InlineData("../escaped.txt", "entry '../escaped.txt' climbs out with '..'")]
     [InlineData("ok/../../escaped.txt", "entry 'ok/../../escaped.txt' climbs out with '..'")]

@@ -67,27 +67,67 @@ public sealed class OutputFileTests : IDisposable
         Assert.Equal(64 * 1024, OutputFile.Parse("max=" + new string('x', 64 * 1024))["max"].Length);
     }
 
+    /// <summary>A fresh output folder holding <see cref="OutputFile.FileName"/> with <paramref name="content"/>, or none when null.</summary>
+    private string Folder(string name, string? content)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_dir, name)).FullName;
+        if (content is not null)
+        {
+            File.WriteAllText(Path.Combine(folder, OutputFile.FileName), content, new UTF8Encoding(false));
+        }
+
+        return folder;
+    }
+
     [Fact]
     public async Task A_missing_or_empty_file_has_no_outputs()
     {
-        var empty = Path.Combine(_dir, "empty");
-        await File.WriteAllBytesAsync(empty, []);
-
-        Assert.Empty(await OutputFile.ReadAsync(Path.Combine(_dir, "missing"), CancellationToken.None));
-        Assert.Empty(await OutputFile.ReadAsync(empty, CancellationToken.None));
+        Assert.Empty(await OutputFile.ReadAsync(Folder("missing", null), CancellationToken.None));
+        Assert.Empty(await OutputFile.ReadAsync(Folder("empty", ""), CancellationToken.None));
     }
 
     [Fact]
     public async Task A_file_is_read_as_utf8_and_refused_over_one_mebibyte()
     {
-        var good = Path.Combine(_dir, "good");
-        var big = Path.Combine(_dir, "big");
-        await File.WriteAllTextAsync(good, "greeting=grüß dich\n", new UTF8Encoding(false));
-        await File.WriteAllTextAsync(big, new string('#', 1024 * 1024 + 1));
+        var good = Folder("good", "greeting=grüß dich\n");
+        var big = Folder("big", new string('#', 1024 * 1024 + 1));
 
         Assert.Equal("grüß dich", (await OutputFile.ReadAsync(good, CancellationToken.None))["greeting"]);
         var error = await Assert.ThrowsAsync<OutputFileException>(() => OutputFile.ReadAsync(big, CancellationToken.None));
         Assert.Equal("$FARM_OUTPUT holds 1048577 bytes; it may hold at most 1 MiB", error.Message);
+    }
+
+    [Fact]
+    public async Task A_symbolic_link_to_a_host_file_is_refused_and_never_read()
+    {
+        var host = Path.Combine(_dir, "credential");
+        await File.WriteAllTextAsync(host, "TOKEN=host-secret-4711\n");
+        var folder = Folder("linked", null);
+        File.CreateSymbolicLink(Path.Combine(folder, OutputFile.FileName), host);
+
+        var error = await Assert.ThrowsAsync<OutputFileException>(() => OutputFile.ReadAsync(folder, CancellationToken.None));
+
+        Assert.Equal(
+            "$FARM_OUTPUT is a symbolic link; the agent reads output files only as regular files in the attempt's output folder",
+            error.Message);
+    }
+
+    [Fact]
+    public async Task A_fifo_in_place_of_the_file_is_refused_without_waiting_for_a_writer()
+    {
+        var folder = Folder("fifo", null);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(folder, OutputFile.FileName)))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await mkfifo.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var error = await Assert.ThrowsAsync<OutputFileException>(() => OutputFile.ReadAsync(folder, CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(
+            "$FARM_OUTPUT is not a regular file; the agent reads output files only as regular files in the attempt's output folder",
+            error.Message);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -17,9 +17,9 @@ public sealed class ContainerExecutorTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("farm-container-").FullName;
 
     /// <summary>The image ./test.sh makes from busybox-static; no registry needed.</summary>
-    private static string Image => Environment.GetEnvironmentVariable("FARM_TEST_IMAGE") is { Length: > 0 } image ? image : "farm/busybox:latest";
+    internal static string Image => Environment.GetEnvironmentVariable("FARM_TEST_IMAGE") is { Length: > 0 } image ? image : "farm/busybox:latest";
 
-    private static string DockerHost => Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host
+    internal static string DockerHost => Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host
         ? host
         : throw new InvalidOperationException(
             "These tests need a Docker engine: run ./test.sh, which starts one, or set DOCKER_HOST to a running engine " +

@@ -35,6 +35,16 @@ public sealed class LogSpoolTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Spool_file_is_readable_by_its_owner_only()
+    {
+        var path = Path.Combine(_dir, "private.log");
+        await using var spool = new LogSpool(path);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
     public async Task Waiting_reader_wakes_when_a_line_is_written()
     {
         await using var spool = new LogSpool(Path.Combine(_dir, "b.log"));

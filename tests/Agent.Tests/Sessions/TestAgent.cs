@@ -22,8 +22,9 @@ internal static class TestAgent
             ["Farm:Agent:AgentId"] = "test-agent",
             ["Farm:Agent:WorkDir"] = workDir,
             ["Farm:Agent:Slots"] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            // Its attempts are shell actions.
+            // Its attempts are shell actions, and container actions on the test engine, which has no bridge.
             ["Farm:Agent:AllowShell"] = "true",
+            ["Farm:Agent:DefaultNetwork"] = "none",
         });
         builder.AddFarmAgent(drain);
         return builder.Build();
