@@ -92,7 +92,11 @@ public sealed class AdminService(
         var (token, info) = await enrollTokens.CreateAsync(Creator(context), now + expiresIn, uses, now, replace);
         return new CreateEnrollTokenResponse
         {
-            Token = token, Id = info.Id, ExpiresAt = Timestamp.FromDateTimeOffset(info.ExpiresAt), Uses = info.UsesLeft, ReplaceAgentId = replace ?? "",
+            Token = token,
+            Id = info.Id,
+            ExpiresAt = Timestamp.FromDateTimeOffset(info.ExpiresAt),
+            Uses = info.UsesLeft,
+            ReplaceAgentId = replace ?? "",
         };
     }
 

@@ -23,7 +23,11 @@ public sealed partial class PipelinesService
         var response = new GetWebhooksResponse();
         response.Webhooks.Add(listing.Webhooks.Select(w => new Webhook
         {
-            Source = w.Source, Provider = w.Provider, Url = w.Url, Instructions = w.Instructions, Secret = w.Secret,
+            Source = w.Source,
+            Provider = w.Provider,
+            Url = w.Url,
+            Instructions = w.Instructions,
+            Secret = w.Secret,
         }));
         return response;
     }

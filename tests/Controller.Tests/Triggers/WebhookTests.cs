@@ -288,7 +288,8 @@ public sealed class WebhookTests : IAsyncLifetime
         var body = PushBody();
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
-            ["X-GitHub-Event"] = "push", ["X-Hub-Signature-256"] = "sha256=" + WebhookSignature.Sign(_secret, body),
+            ["X-GitHub-Event"] = "push",
+            ["X-Hub-Signature-256"] = "sha256=" + WebhookSignature.Sign(_secret, body),
         };
         // Warm up: the management grain and the stored pipelines' grains are active before counting.
         var warm = await receiver.ReceiveAsync("github", "warm-up", "app", headers.GetValueOrDefault, body, CancellationToken.None);
