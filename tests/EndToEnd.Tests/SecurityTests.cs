@@ -125,6 +125,88 @@ public sealed class SecurityTests(FarmHost farm)
         Assert.Contains("used up", second.Status.Detail);
     }
 
+    [Fact]
+    public async Task Enrolled_agent_id_is_not_taken_over_and_an_admins_replacement_token_re_enrolls_it_once_keeping_its_labels()
+    {
+        const string id = "e2e-reenrollee";
+        var enroll = await farm.Admin.CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 2 });
+        farm.StartAgent(id, enroll.Token, null, "linux", "reenrollee");
+        await AgentAsync(id, a => a.Connected);
+        await farm.Admin.SetAgentLabelsAsync(new SetAgentLabelsRequest { AgentId = id, Labels = { "linux", "zone=eu" } });
+        var sessions = new AgentSessions.AgentSessionsClient(farm.With(enroll.Token));
+
+        var takeover = await Assert.ThrowsAsync<RpcException>(() => sessions.EnrollAsync(new EnrollRequest { AgentId = id }).ResponseAsync);
+        var created = await farm.RunCliAsync(["enroll-token", "create", "--replace", id]);
+        var replacement = created.Stdout.Trim();
+        var renewed = await new AgentSessions.AgentSessionsClient(farm.With(replacement)).EnrollAsync(new EnrollRequest { AgentId = id });
+        var oldSessionEnded = await AgentAsync(id, a => !a.Connected);
+        var reused = await Assert.ThrowsAsync<RpcException>(() =>
+            new AgentSessions.AgentSessionsClient(farm.With(replacement)).EnrollAsync(new EnrollRequest { AgentId = id }).ResponseAsync);
+        var audit = await farm.Admin.ListAuditAsync(new ListAuditRequest { Limit = 1000 });
+
+        Assert.Equal(StatusCode.PermissionDenied, takeover.StatusCode);
+        Assert.Contains($"Agent id '{id}' is enrolled already", takeover.Status.Detail);
+        Assert.Contains($"farm enroll-token create --replace {id}", takeover.Status.Detail);
+        Assert.Equal(0, created.ExitCode);
+        Assert.Contains($"re-enrolls agent {id} once", created.Stderr);
+        Assert.StartsWith($"agent.{id}.", renewed.Credential);
+        Assert.Equal(["linux", "zone=eu"], oldSessionEnded.ControllerLabels.Order());
+        Assert.Equal(StatusCode.Unauthenticated, reused.StatusCode);
+        var enrolls = audit.Entries.Where(e => e.Action == "Enroll" && e.Target == id).Select(e => e.Detail).ToList();
+        Assert.Contains("enrolled", enrolls);
+        Assert.Contains(enrolls, d => d.StartsWith("refused (PermissionDenied): Agent id", StringComparison.Ordinal));
+        Assert.Contains(enrolls, d => d.StartsWith("refused (Unauthenticated):", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Enrollment_token_revoked_with_the_cli_is_refused_and_listed_as_revoked()
+    {
+        var created = await farm.RunCliAsync(["enroll-token", "create", "--uses", "3", "--json"]);
+        var id = System.Text.Json.JsonDocument.Parse(created.Stdout).RootElement.GetProperty("id").GetString()!;
+        var token = System.Text.Json.JsonDocument.Parse(created.Stdout).RootElement.GetProperty("token").GetString()!;
+
+        var listedBefore = await farm.RunCliAsync(["enroll-token", "list"]);
+        var revoked = await farm.RunCliAsync(["enroll-token", "revoke", id]);
+        var again = await farm.RunCliAsync(["enroll-token", "revoke", id]);
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            new AgentSessions.AgentSessionsClient(farm.With(token)).EnrollAsync(new EnrollRequest { AgentId = "e2e-after-revoke" }).ResponseAsync);
+        var listedAfter = await farm.RunCliAsync(["enroll-token", "list"]);
+        var audit = await farm.Admin.ListAuditAsync(new ListAuditRequest { Limit = 1000 });
+
+        Assert.Equal(0, created.ExitCode);
+        Assert.Matches($"(?m)^{id} +working +3 ", listedBefore.Stdout);
+        Assert.Equal((0, $"revoked enrollment token {id}"), (revoked.ExitCode, revoked.Stdout.Trim()));
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("revoked already", again.Stderr);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.StartsWith($"The enrollment token {id} was revoked at ", refused.Status.Detail);
+        Assert.Matches($"(?m)^{id} +revoked +3 ", listedAfter.Stdout);
+        Assert.Contains(audit.Entries, e => e.Action == "RevokeEnrollToken" && e.Target == id);
+        Assert.Contains(audit.Entries, e => e.Action == "Enroll" && e.Target == "e2e-after-revoke" && e.Detail.StartsWith("refused (Unauthenticated)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Shell_action_printing_its_environment_shows_no_farm_setting_enrollment_token_or_credential()
+    {
+        var credential = (await File.ReadAllTextAsync(Path.Combine(farm.AgentWorkDir("e2e-agent"), "credential"))).Trim();
+        var id = await farm.ApplyAndStartAsync("""
+            name: prints-env
+            stages:
+              - name: Show
+                actions:
+                  - { name: env, type: shell, runsOn: [ first ], commands: [ "env" ] }
+            """);
+
+        var done = await farm.WatchAsync(id);
+        var log = await farm.ReadLogAsync(id, "Show", "env");
+
+        Assert.Equal(ExecutionStatus.Succeeded, done.Status);
+        Assert.Contains("PATH=", log);
+        Assert.DoesNotContain("farm__", log, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(credential, log);
+        Assert.DoesNotContain(credential[..credential.LastIndexOf('.')], log);
+    }
+
     /// <summary>Polls ListAgents until the agent is there and <paramref name="until"/> holds; fails after a minute.</summary>
     private async Task<AgentInfo> AgentAsync(string id, Func<AgentInfo, bool> until)
     {

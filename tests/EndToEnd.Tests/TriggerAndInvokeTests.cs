@@ -68,7 +68,7 @@ public sealed class TriggerAndInvokeTests(FarmHost farm)
                 """,
         });
         var hooks = await farm.Pipelines.GetWebhooksAsync(new GetWebhooksRequest { Pipeline = "hooked" });
-        var github = hooks.Webhooks.Single(w => w.Provider == "github");
+        var github = hooks.Webhooks.Single(w => w.Provider == "github" && w.Source == "src");
         var payload = $$$"""
             {"ref": "refs/heads/main", "before": "{{{new string('0', 40)}}}", "after": "{{{commit}}}",
              "repository": {"clone_url": "{{{repo}}}", "url": "{{{repo}}}"},
@@ -86,7 +86,7 @@ public sealed class TriggerAndInvokeTests(FarmHost farm)
             return (response.StatusCode, await response.Content.ReadAsStringAsync());
         }
 
-        var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(hooks.Secret), Encoding.UTF8.GetBytes(payload)));
+        var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(github.Secret), Encoding.UTF8.GetBytes(payload)));
         var forged = await Post("sha256=" + new string('a', 64), "d-0");
         var started = await Post(signature, "d-1");
         var repeated = await Post(signature, "d-2");

@@ -6,7 +6,7 @@ namespace Farm.Cli.Commands;
 
 /// <summary>
 /// <c>farm webhooks PIPELINE</c>: where GitHub, GitLab and Gitea send push events for a pipeline, how
-/// to set each up, and the secret the deliveries must prove they know. The secret goes to standard
+/// to set each up, and the secret of each webhook trigger that its deliveries must prove they know. The secret goes to standard
 /// output like the rest, since setting it on the host is what it is asked for.
 /// </summary>
 internal static class WebhooksCommand
@@ -15,7 +15,7 @@ internal static class WebhooksCommand
     {
         var pipeline = CommonOptions.Pipeline();
         var json = CommonOptions.Json();
-        var command = new Command("webhooks", "Show the webhook URL for each Git host, how to set it up, and the secret.") { pipeline, json };
+        var command = new Command("webhooks", "Show the webhook URLs of each webhook trigger and Git host, how to set them up, and each trigger's secret.") { pipeline, json };
         command.SetVerb(async (context, cancellation) =>
         {
             var name = context.Parse.GetRequiredValue(pipeline);

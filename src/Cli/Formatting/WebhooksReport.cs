@@ -4,8 +4,8 @@ using Farm.Api.V1;
 namespace Farm.Cli.Formatting;
 
 /// <summary>
-/// The human form of <c>farm webhooks</c>: a block per Git host with the URL to configure and how,
-/// the instructions wrapped to a terminal's width, then the shared secret they refer to.
+/// The human form of <c>farm webhooks</c>: for each webhook trigger, its secret, then a block per Git
+/// host with the URL to configure and how, the instructions wrapped to a terminal's width.
 /// </summary>
 internal static class WebhooksReport
 {
@@ -23,15 +23,20 @@ internal static class WebhooksReport
             text.Append("The controller offers no webhook addresses for ").Append(pipeline).Append(".\n");
         }
 
-        foreach (var webhook in response.Webhooks)
+        foreach (var trigger in response.Webhooks.GroupBy(w => w.Source))
         {
-            text.Append(webhook.Provider).Append('\n');
-            Field(text, "URL", [webhook.Url]);
-            Field(text, "Setup", Wrap(webhook.Instructions, Width));
+            text.Append("trigger on ").Append(trigger.Key).Append('\n');
+            Field(text, "Secret", [trigger.First().Secret is { Length: > 0 } secret ? secret : Display.None]);
             text.Append('\n');
+            foreach (var webhook in trigger)
+            {
+                text.Append(webhook.Provider).Append('\n');
+                Field(text, "URL", [webhook.Url]);
+                Field(text, "Setup", Wrap(webhook.Instructions, Width));
+                text.Append('\n');
+            }
         }
 
-        text.Append("Secret".PadRight(LabelWidth + Indent.Length)).Append(string.IsNullOrEmpty(response.Secret) ? Display.None : response.Secret).Append('\n');
         return text.ToString();
     }
 

@@ -70,9 +70,55 @@ public sealed class AdminService(
             throw Invalid($"uses must be 1 to 1000, not {request.Uses}.");
         }
 
+        string? replace = null;
+        if (request.ReplaceAgentId.Length > 0)
+        {
+            if (uses != 1)
+            {
+                throw Invalid($"a re-enrollment token (replace_agent_id '{request.ReplaceAgentId}') admits one re-enroll; uses must be 1, not {request.Uses}.");
+            }
+
+            var agent = await Known(request.ReplaceAgentId);
+            if (agent.RevokedAt is { } revoked)
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                    $"Agent '{agent.AgentId}' was revoked at {revoked:u} and can never enroll again; enroll the machine under another AgentId."));
+            }
+
+            replace = agent.AgentId;
+        }
+
         var now = time.GetUtcNow();
-        var (token, info) = await enrollTokens.CreateAsync(Creator(context), now + expiresIn, uses, now);
-        return new CreateEnrollTokenResponse { Token = token, Id = info.Id, ExpiresAt = Timestamp.FromDateTimeOffset(info.ExpiresAt), Uses = info.UsesLeft };
+        var (token, info) = await enrollTokens.CreateAsync(Creator(context), now + expiresIn, uses, now, replace);
+        return new CreateEnrollTokenResponse
+        {
+            Token = token,
+            Id = info.Id,
+            ExpiresAt = Timestamp.FromDateTimeOffset(info.ExpiresAt),
+            Uses = info.UsesLeft,
+            ReplaceAgentId = replace ?? "",
+        };
+    }
+
+    public override async Task<ListEnrollTokensResponse> ListEnrollTokens(ListEnrollTokensRequest request, ServerCallContext context)
+    {
+        var now = time.GetUtcNow();
+        var response = new ListEnrollTokensResponse();
+        response.Tokens.Add((await enrollTokens.ListAsync()).Select(t => Map(t, now)));
+        return response;
+    }
+
+    public override async Task<EnrollTokenInfo> RevokeEnrollToken(RevokeEnrollTokenRequest request, ServerCallContext context)
+    {
+        var token = await enrollTokens.GetAsync(request.Id)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No enrollment token has the id '{request.Id}'; see farm enroll-token list."));
+        var now = time.GetUtcNow();
+        if (!await enrollTokens.RevokeAsync(request.Id, now))
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Enrollment token {request.Id} was revoked already, at {token.RevokedAt:u}."));
+        }
+
+        return Map(await enrollTokens.GetAsync(request.Id) ?? token, now);
     }
 
     public override async Task<ListAgentsResponse> ListAgents(ListAgentsRequest request, ServerCallContext context)
@@ -168,6 +214,32 @@ public sealed class AdminService(
             Role = Roles.Name(token.Role),
             CreatedBy = token.CreatedBy,
             CreatedAt = Timestamp.FromDateTimeOffset(token.CreatedAt),
+        };
+        if (token.RevokedAt is { } revoked)
+        {
+            info.RevokedAt = Timestamp.FromDateTimeOffset(revoked);
+        }
+
+        return info;
+    }
+
+    private static EnrollTokenInfo Map(EnrollToken token, DateTimeOffset now)
+    {
+        var info = new EnrollTokenInfo
+        {
+            Id = token.Id,
+            CreatedBy = token.CreatedBy,
+            CreatedAt = Timestamp.FromDateTimeOffset(token.CreatedAt),
+            ExpiresAt = Timestamp.FromDateTimeOffset(token.ExpiresAt),
+            UsesLeft = token.UsesLeft,
+            ReplaceAgentId = token.AgentId ?? "",
+            State = token.StateAt(now) switch
+            {
+                Security.EnrollTokenState.Revoked => Api.V1.EnrollTokenState.Revoked,
+                Security.EnrollTokenState.Expired => Api.V1.EnrollTokenState.Expired,
+                Security.EnrollTokenState.UsedUp => Api.V1.EnrollTokenState.UsedUp,
+                _ => Api.V1.EnrollTokenState.Working,
+            },
         };
         if (token.RevokedAt is { } revoked)
         {

@@ -21,7 +21,7 @@ public sealed class ControllerOptions
 
     /// <summary>
     /// Address of the webhook endpoint (HTTP/1.1), where Git hosts post pushes to
-    /// <c>/webhooks/{provider}/{pipeline}</c>. Default <c>http://127.0.0.1:7071</c>; a Git host
+    /// <c>/webhooks/{provider}/{pipeline}/{trigger}</c>. Default <c>http://127.0.0.1:7071</c>; a Git host
     /// elsewhere reaches it through a TLS proxy on this machine, or at an <c>https://</c> address
     /// served with <see cref="CertificatePath"/>'s certificate. Plain <c>http://</c> is only allowed
     /// on a loopback address. Its port must differ from <see cref="Listen"/>'s.

@@ -20,8 +20,15 @@ public sealed partial class PipelinesService
             throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
         }
 
-        var response = new GetWebhooksResponse { Secret = listing.Secret };
-        response.Webhooks.Add(listing.Webhooks.Select(w => new Webhook { Provider = w.Provider, Url = w.Url, Instructions = w.Instructions }));
+        var response = new GetWebhooksResponse();
+        response.Webhooks.Add(listing.Webhooks.Select(w => new Webhook
+        {
+            Source = w.Source,
+            Provider = w.Provider,
+            Url = w.Url,
+            Instructions = w.Instructions,
+            Secret = w.Secret,
+        }));
         return response;
     }
 }

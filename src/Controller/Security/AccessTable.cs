@@ -54,7 +54,11 @@ public static class AccessTable
         [AgentSessions("GetArtifactUpload")] = new(Access.Agent),
         [AgentSessions("UploadArtifact")] = new(Access.Agent),
         [AgentSessions("DownloadArtifactBlob")] = new(Access.Agent),
-        [AgentSessions("Enroll")] = Audited<EnrollRequest, EnrollResponse>(Access.Enrollment, (q, _) => (q.AgentId, "")),
+        // Anyone may knock on enrollment, so refusals are audited too.
+        [AgentSessions("Enroll")] = Audited<EnrollRequest, EnrollResponse>(Access.Enrollment, (q, _) => (q.AgentId, "enrolled")) with
+        {
+            RefusalTarget = q => ((EnrollRequest)q).AgentId,
+        },
 
         // Deployments
         [Deployments("ListEnvironments")] = new(Access.Viewer),
@@ -65,7 +69,9 @@ public static class AccessTable
         [Admin("RevokeToken")] = Audited<RevokeTokenRequest, TokenInfo>(Access.Admin, (q, _) => (q.Name, "")),
         [Admin("ListTokens")] = new(Access.Admin),
         [Admin("CreateEnrollToken")] = Audited<CreateEnrollTokenRequest, CreateEnrollTokenResponse>(Access.Admin,
-            (_, r) => (r.Id, $"{r.Uses} uses, expires {r.ExpiresAt.ToDateTimeOffset():u}")),
+            (_, r) => (r.Id, (r.ReplaceAgentId == "" ? $"{r.Uses} uses" : $"re-enrolls agent {r.ReplaceAgentId}") + $", expires {r.ExpiresAt.ToDateTimeOffset():u}")),
+        [Admin("ListEnrollTokens")] = new(Access.Admin),
+        [Admin("RevokeEnrollToken")] = Audited<RevokeEnrollTokenRequest, EnrollTokenInfo>(Access.Admin, (q, _) => (q.Id, "")),
         [Admin("ListAgents")] = new(Access.Admin),
         [Admin("DrainAgent")] = Audited<DrainAgentRequest, AgentInfo>(Access.Admin, (q, _) => (q.AgentId, q.Reason)),
         [Admin("RevokeAgent")] = Audited<RevokeAgentRequest, AgentInfo>(Access.Admin, (q, _) => (q.AgentId, q.Reason)),

@@ -18,23 +18,32 @@ public sealed partial class AgentStore(FarmDatabase database)
     public static bool IsValidId(string agentId) => IdPattern().IsMatch(agentId);
 
     /// <summary>
-    /// Stores a new credential for the agent, replacing an older one, and ends a drain. False (and
-    /// nothing changed) when the agent was revoked: a revoked id stays revoked.
+    /// Stores the credential of an agent id that has never enrolled. False (and nothing changed) when
+    /// the id is known already, enrolled or revoked: taking an enrolled id over needs
+    /// <see cref="ReplaceCredentialAsync"/>, which only an admin's re-enrollment token reaches.
     /// </summary>
     public async Task<bool> EnrollAsync(string agentId, byte[] credentialHash, string enrolledWith, DateTimeOffset now)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = database.Dialect.Upsert(
-            "agents", ["agent_id"], ["agent_id", "credential_hash", "enrolled_at", "enrolled_with"],
-            "credential_hash = excluded.credential_hash, enrolled_at = excluded.enrolled_at, enrolled_with = excluded.enrolled_with, drained_at = NULL",
-            when: "agents.revoked_at IS NULL");
+            "agents", ["agent_id"], ["agent_id", "credential_hash", "enrolled_at", "enrolled_with"], set: null);
         command.Add("@agent_id", agentId);
         command.Add("@credential_hash", credentialHash);
         command.Add("@enrolled_at", StoreText.Time(now));
         command.Add("@enrolled_with", enrolledWith);
         return await command.ExecuteNonQueryAsync() == 1;
     }
+
+    /// <summary>
+    /// Replaces an enrolled agent's credential (the old one is refused from the next call on) and ends
+    /// a drain; its controller-side labels stay. False (and nothing changed) when the agent is unknown
+    /// or revoked: a revoked id stays revoked.
+    /// </summary>
+    public async Task<bool> ReplaceCredentialAsync(string agentId, byte[] credentialHash, string enrolledWith, DateTimeOffset now) =>
+        await ExecuteAsync(
+            "UPDATE agents SET credential_hash = @h, enrolled_at = @at, enrolled_with = @with, drained_at = NULL WHERE agent_id = @id AND revoked_at IS NULL;",
+            ("@id", agentId), ("@h", credentialHash), ("@at", StoreText.Time(now)), ("@with", enrolledWith)) == 1;
 
     /// <summary>Checks a credential's secret in constant time. The record when it is the agent's current one, else null.</summary>
     public async Task<AgentRecord?> VerifyAsync(string agentId, string secret)

@@ -9,7 +9,8 @@ namespace Farm.Controller.Security;
 /// enrollment token. No token is UNAUTHENTICATED; a token of the wrong kind or role, or a method not
 /// in the table, is PERMISSION_DENIED. The admitted identity is put on the call for
 /// <see cref="Caller"/>. After a successful change (a method the table audits) it appends to the
-/// audit log. Health checks and reflection (<c>/grpc.*</c>) stay open for probes and tools.
+/// audit log; for a method whose rule says so (enrollment), it appends refusals too. Health checks
+/// and reflection (<c>/grpc.*</c>) stay open for probes and tools.
 /// </summary>
 public sealed partial class TokenInterceptor(
     TokenStore tokens,
@@ -25,8 +26,19 @@ public sealed partial class TokenInterceptor(
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        var rule = await AuthorizeAsync(context);
-        var response = await continuation(request, context);
+        MethodRule? rule;
+        TResponse response;
+        try
+        {
+            rule = await AuthorizeAsync(context);
+            response = await continuation(request, context);
+        }
+        catch (RpcException e) when (AccessTable.Methods.GetValueOrDefault(context.Method)?.RefusalTarget is { } target)
+        {
+            await WriteAuditAsync(context, (target(request), $"refused ({e.StatusCode}): {e.Status.Detail}"));
+            throw;
+        }
+
         if (rule?.Audit is { } describe)
         {
             await WriteAuditAsync(context, describe(request, response));
@@ -107,12 +119,14 @@ public sealed partial class TokenInterceptor(
 
             case Access.Enrollment:
                 var enroll = await enrollTokens.FindAsync(bearer);
+                identity = new CallerIdentity(CallerKind.Enrollment, enroll is null ? "unknown enrollment token" : "enroll-token " + enroll.Id, null, null);
+                // Set before the verdict, so that the audit entry of a refusal names the token.
+                Caller.Set(context, identity);
                 if (EnrollTokenStore.Refusal(enroll, time.GetUtcNow()) is { } refusal)
                 {
                     throw Refused(StatusCode.Unauthenticated, refusal);
                 }
 
-                identity = new CallerIdentity(CallerKind.Enrollment, "enroll-token " + enroll!.Id, null, null);
                 break;
 
             default:

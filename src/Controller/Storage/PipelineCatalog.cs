@@ -22,6 +22,16 @@ public sealed class PipelineCatalog(FarmDatabase database, ExecutionHistory hist
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Whether a pipeline of this name has been applied; one query, no grain, for lookups by names from outside.</summary>
+    public async Task<bool> ContainsAsync(string name)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM pipelines WHERE name = @name;";
+        command.Add("@name", name);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
     /// <summary>Every pipeline's name, in order; one query, for callers that need no execution details.</summary>
     public async Task<IReadOnlyList<string>> NamesAsync()
     {

@@ -33,12 +33,14 @@ public static class TelemetryExtensions
     /// <summary>
     /// Serves <c>/metrics</c> in Prometheus' text format on the HTTP/1.1 endpoint
     /// (<see cref="ControllerOptions.WebhookListen"/>), since Prometheus does not scrape over the
-    /// gRPC endpoint's HTTP/2-only listener.
+    /// gRPC endpoint's HTTP/2-only listener. Which endpoint a request came in on is read from the
+    /// connection's local port: the Host header (what <c>RequireHost</c> matches) is the client's to
+    /// choose, so a request to the gRPC port that names the webhook port there would pass it.
     /// </summary>
     public static WebApplication MapFarmTelemetry(this WebApplication app)
     {
-        var webhook = new Uri(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ControllerOptions>>().Value.WebhookListen);
-        app.MapPrometheusScrapingEndpoint("/metrics").RequireHost($"*:{webhook.Port}");
+        var port = new Uri(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ControllerOptions>>().Value.WebhookListen).Port;
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(context => context.Connection.LocalPort == port && context.Request.Path == "/metrics");
         return app;
     }
 }

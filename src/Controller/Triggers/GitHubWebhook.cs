@@ -28,5 +28,5 @@ public sealed class GitHubWebhook : IWebhookProvider
 
     public string Instructions(string url) =>
         $"In the repository on GitHub: Settings → Webhooks → Add webhook. Payload URL: {url}. Content type: application/json. "
-        + "Secret: the secret below. Events: \"Just the push event\". GitHub sends a ping first, which Farm answers with \"pong\".";
+        + "Secret: the trigger's secret, shown above. Events: \"Just the push event\". GitHub sends a ping first, which Farm answers with \"pong\".";
 }

@@ -25,6 +25,6 @@ public sealed class GitLabWebhook : IWebhookProvider
         ]);
 
     public string Instructions(string url) =>
-        $"In the project on GitLab: Settings → Webhooks → Add new webhook. URL: {url}. Secret token: the secret below. "
+        $"In the project on GitLab: Settings → Webhooks → Add new webhook. URL: {url}. Secret token: the trigger's secret, shown above. "
         + "Trigger: \"Push events\" (and \"Tag push events\" if the trigger includes tags). GitLab always sends application/json.";
 }

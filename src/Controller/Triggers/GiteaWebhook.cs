@@ -19,5 +19,5 @@ public sealed class GiteaWebhook : IWebhookProvider
 
     public string Instructions(string url) =>
         $"In the repository on Gitea: Settings → Webhooks → Add webhook → Gitea. Target URL: {url}. HTTP method: POST. "
-        + "POST content type: application/json. Secret: the secret below. Trigger on: \"Push events\".";
+        + "POST content type: application/json. Secret: the trigger's secret, shown above. Trigger on: \"Push events\".";
 }

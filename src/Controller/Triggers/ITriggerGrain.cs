@@ -3,14 +3,18 @@ namespace Farm.Controller.Triggers;
 /// <summary>
 /// What a pipeline's triggers must remember across restarts, keyed by the pipeline's name: the
 /// branch and tag heads polling last saw per source, the commits triggers started (so one commit
-/// never starts twice), the webhook secret, and when each schedule last fired. It calls nothing:
+/// never starts twice), each webhook trigger's secret, and when each schedule last fired. It calls nothing:
 /// git and execution starts happen outside it, so a slow remote never holds its turn. Every
 /// method is a short read or compare-and-set that is persisted before it returns.
 /// </summary>
 public interface ITriggerGrain : IGrainWithStringKey
 {
-    /// <summary>The webhook secret (64 hex characters), made and stored on first use.</summary>
-    Task<string> GetSecret();
+    /// <summary>
+    /// The webhook secret (64 hex characters) of the trigger on <paramref name="source"/>, made and
+    /// stored on first use. Each trigger has its own, so a secret given to one Git host's hook starts
+    /// nothing through another trigger.
+    /// </summary>
+    Task<string> GetSecret(string source);
 
     /// <summary>
     /// Claims <paramref name="commit"/> of <paramref name="source"/> for a trigger start. Refused,

@@ -6,12 +6,18 @@ namespace Farm.Controller.Triggers;
 
 /// <summary>
 /// Reads pipelines from the catalog and their latest source from the pipeline grain, parsed once
-/// (<see cref="StoredSource"/>).
+/// (<see cref="StoredSource"/>). A name the catalog does not hold is answered from the catalog alone,
+/// so names from outside (a webhook URL) never activate a grain for a pipeline that does not exist.
 /// </summary>
 public sealed class StoredPipelines(IGrainFactory grains, PipelineCatalog catalog) : ITriggerPipelines
 {
     public async Task<PipelineDefinition?> GetAsync(string name)
     {
+        if (!await catalog.ContainsAsync(name))
+        {
+            return null;
+        }
+
         var stored = await grains.GetGrain<IPipelineGrain>(name).GetVersion(0);
         if (stored is null)
         {

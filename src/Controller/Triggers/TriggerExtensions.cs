@@ -45,12 +45,14 @@ public static class TriggerExtensions
     }
 
     /// <summary>
-    /// Maps <c>POST /webhooks/{provider}/{pipeline}</c>, answered only on <paramref name="port"/>
-    /// (the webhook address's), so it is not reachable through the gRPC address.
+    /// Maps <c>POST /webhooks/{provider}/{pipeline}/{trigger}</c> (the trigger is named by its source,
+    /// the git action it watches), answered only on <paramref name="port"/> (the webhook address's), so
+    /// it is not reachable through the gRPC address.
     /// </summary>
     public static IEndpointRouteBuilder MapFarmWebhooks(this IEndpointRouteBuilder endpoints, int port)
     {
-        endpoints.MapPost("/webhooks/{provider}/{pipeline}", async (string provider, string pipeline, HttpContext context, WebhookReceiver receiver) =>
+        endpoints.MapPost("/webhooks/{provider}/{pipeline}/{trigger}", async (
+            string provider, string pipeline, string trigger, HttpContext context, WebhookReceiver receiver) =>
         {
             if (context.Connection.LocalPort != port)
             {
@@ -65,7 +67,7 @@ public static class TriggerExtensions
 
             var headers = context.Request.Headers;
             var result = await receiver.ReceiveAsync(
-                provider, pipeline, name => headers.TryGetValue(name, out var value) ? value.ToString() : null, body, context.RequestAborted);
+                provider, pipeline, trigger, name => headers.TryGetValue(name, out var value) ? value.ToString() : null, body, context.RequestAborted);
             return Results.Text(result.Message, "text/plain; charset=utf-8", statusCode: result.StatusCode);
         });
         return endpoints;

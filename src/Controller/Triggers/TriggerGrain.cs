@@ -10,15 +10,15 @@ public sealed class TriggerGrain(
     /// <summary>Commits remembered per source; far more than any branch moves between two polls.</summary>
     internal const int StartedKept = 1000;
 
-    public async Task<string> GetSecret()
+    public async Task<string> GetSecret(string source)
     {
-        if (state.State.Secret is null)
+        if (!state.State.Secrets.TryGetValue(source, out var secret))
         {
-            state.State.Secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+            state.State.Secrets[source] = secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
             await state.WriteStateAsync();
         }
 
-        return state.State.Secret;
+        return secret;
     }
 
     public async Task<ClaimOutcome> Claim(string source, string commit)

@@ -3,8 +3,8 @@ namespace Farm.Controller.Triggers;
 /// <summary>Stored state of a trigger grain.</summary>
 public sealed class TriggerState
 {
-    /// <summary>The webhook secret, hex; null until first asked for.</summary>
-    public string? Secret { get; set; }
+    /// <summary>Per source trigger (its git action's name): the trigger's own webhook secret, hex, made when first asked for.</summary>
+    public Dictionary<string, string> Secrets { get; set; } = [];
 
     /// <summary>Per source (git action name): full ref name to the commit polling last saw.</summary>
     public Dictionary<string, Dictionary<string, string>> Heads { get; set; } = [];

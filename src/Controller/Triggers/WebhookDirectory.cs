@@ -3,11 +3,11 @@ using Microsoft.Extensions.Options;
 
 namespace Farm.Controller.Triggers;
 
-/// <summary>A pipeline's webhook addresses, one per provider, with how to set each up and the shared secret.</summary>
-public sealed record WebhookListing(IReadOnlyList<WebhookAddress> Webhooks, string Secret);
+/// <summary>A pipeline's webhook addresses: one per webhook trigger and provider, each with the trigger's own secret.</summary>
+public sealed record WebhookListing(IReadOnlyList<WebhookAddress> Webhooks);
 
-/// <summary>One provider's webhook address and set-up instructions.</summary>
-public sealed record WebhookAddress(string Provider, string Url, string Instructions);
+/// <summary>One webhook address: the trigger (by its source) and provider it serves, the secret deliveries must prove, and how to set it up.</summary>
+public sealed record WebhookAddress(string Source, string Provider, string Url, string Instructions, string Secret);
 
 /// <summary>Answers "where do I point my Git host?" for the GetWebhooks RPC.</summary>
 public sealed class WebhookDirectory(
@@ -24,22 +24,26 @@ public sealed class WebhookDirectory(
             return null;
         }
 
-        if (!pipeline.Triggers.Any(t => t is { Source: not null, Webhook: true }))
+        var sources = pipeline.Triggers.Where(t => t is { Source: not null, Webhook: true }).Select(t => t.Source!).ToList();
+        if (sources.Count == 0)
         {
             throw new InvalidOperationException(
                 $"Pipeline '{pipeline.Name}' has no source trigger with 'webhook: true'; add one under 'triggers:' and apply the pipeline again.");
         }
 
-        var secret = await grains.GetGrain<ITriggerGrain>(pipeline.Name).GetSecret();
         var baseUrl = options.Value.WebhookListen.TrimEnd('/');
-        var webhooks = receiver.Providers
-            .OrderBy(p => p.Name, StringComparer.Ordinal)
-            .Select(p =>
+        var trigger = grains.GetGrain<ITriggerGrain>(pipeline.Name);
+        var webhooks = new List<WebhookAddress>();
+        foreach (var source in sources.Order(StringComparer.Ordinal))
+        {
+            var secret = await trigger.GetSecret(source);
+            foreach (var provider in receiver.Providers.OrderBy(p => p.Name, StringComparer.Ordinal))
             {
-                var url = $"{baseUrl}/webhooks/{p.Name}/{Uri.EscapeDataString(pipeline.Name)}";
-                return new WebhookAddress(p.Name, url, p.Instructions(url));
-            })
-            .ToList();
-        return new WebhookListing(webhooks, secret);
+                var url = $"{baseUrl}/webhooks/{provider.Name}/{Uri.EscapeDataString(pipeline.Name)}/{Uri.EscapeDataString(source)}";
+                webhooks.Add(new WebhookAddress(source, provider.Name, url, provider.Instructions(url), secret));
+            }
+        }
+
+        return new WebhookListing(webhooks);
     }
 }

@@ -59,6 +59,7 @@ public static class DashboardExtensions
         builder.Services.AddScoped<PipelineService>();
         builder.Services.AddScoped<ExecutionService>();
         builder.Services.AddScoped<AgentService>();
+        builder.Services.AddScoped<EnrollTokenService>();
         builder.Services.AddScoped<ILogReader, LogReader>();
         return builder;
     }

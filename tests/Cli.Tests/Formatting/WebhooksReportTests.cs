@@ -6,21 +6,25 @@ namespace Farm.Cli.Tests.Formatting;
 public sealed class WebhooksReportTests
 {
     [Fact]
-    public void Each_provider_shows_its_url_and_wrapped_instructions_then_the_secret()
+    public void Each_trigger_shows_its_secret_then_each_providers_url_and_wrapped_instructions()
     {
         // Arrange
         var response = new GetWebhooksResponse
         {
-            Secret = "5ec2e7",
             Webhooks =
             {
                 new Webhook
                 {
-                    Provider = "github", Url = "http://ci:7070/hooks/github/site",
-                    Instructions = "In the repository on GitHub: Settings → Webhooks → Add webhook. Payload URL: http://ci:7070/hooks/github/site. "
+                    Source = "app", Secret = "5ec2e7", Provider = "github", Url = "http://ci:7070/hooks/github/site/app",
+                    Instructions = "In the repository on GitHub: Settings → Webhooks → Add webhook. Payload URL: http://ci:7070/hooks/github/site/app. "
                         + "Content type: application/json.",
                 },
-                new Webhook { Provider = "gitlab", Url = "http://ci:7070/hooks/gitlab/site", Instructions = "Secret token: the secret below." },
+                new Webhook
+                {
+                    Source = "app", Secret = "5ec2e7", Provider = "gitlab", Url = "http://ci:7070/hooks/gitlab/site/app",
+                    Instructions = "Secret token: the trigger's secret, shown above.",
+                },
+                new Webhook { Source = "docs", Secret = "d0c5", Provider = "gitea", Url = "http://ci:7070/hooks/gitea/site/docs", Instructions = "Add it." },
             },
         };
 
@@ -29,25 +33,35 @@ public sealed class WebhooksReportTests
 
         // Assert
         Assert.Equal(
-            "github\n"
-            + "  URL    http://ci:7070/hooks/github/site\n"
+            "trigger on app\n"
+            + "  Secret 5ec2e7\n"
+            + "\n"
+            + "github\n"
+            + "  URL    http://ci:7070/hooks/github/site/app\n"
             + "  Setup  In the repository on GitHub: Settings → Webhooks → Add webhook. Payload\n"
-            + "         URL: http://ci:7070/hooks/github/site. Content type: application/json.\n"
+            + "         URL: http://ci:7070/hooks/github/site/app. Content type:\n"
+            + "         application/json.\n"
             + "\n"
             + "gitlab\n"
-            + "  URL    http://ci:7070/hooks/gitlab/site\n"
-            + "  Setup  Secret token: the secret below.\n"
+            + "  URL    http://ci:7070/hooks/gitlab/site/app\n"
+            + "  Setup  Secret token: the trigger's secret, shown above.\n"
             + "\n"
-            + "Secret   5ec2e7\n",
+            + "trigger on docs\n"
+            + "  Secret d0c5\n"
+            + "\n"
+            + "gitea\n"
+            + "  URL    http://ci:7070/hooks/gitea/site/docs\n"
+            + "  Setup  Add it.\n"
+            + "\n",
             report);
     }
 
     [Fact]
-    public void No_providers_says_so_and_still_shows_the_secret()
+    public void No_addresses_says_so()
     {
-        var report = WebhooksReport.Format(new GetWebhooksResponse { Secret = "s" }, "site");
+        var report = WebhooksReport.Format(new GetWebhooksResponse(), "site");
 
-        Assert.Equal("The controller offers no webhook addresses for site.\nSecret   s\n", report);
+        Assert.Equal("The controller offers no webhook addresses for site.\n", report);
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed class AccessTableTests
         Assert.Equal(
             [
                 "ApplyPipeline", "CreateEnrollToken", "CreateToken", "DecideApproval", "DeleteSecret", "DisableTransition", "DrainAgent",
-                "EnableTransition", "Enroll", "RetryStage", "RevokeAgent", "RevokeToken", "RollbackStage", "SetAgentLabels", "SetSecret",
+                "EnableTransition", "Enroll", "RetryStage", "RevokeAgent", "RevokeEnrollToken", "RevokeToken", "RollbackStage", "SetAgentLabels", "SetSecret",
                 "StartExecution", "StopExecution",
             ],
             audited);

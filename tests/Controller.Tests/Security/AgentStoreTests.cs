@@ -9,15 +9,28 @@ public sealed class AgentStoreTests
 
     [Theory]
     [MemberData(nameof(TestStores.All), MemberType = typeof(TestStores))]
-    public async Task Credential_is_verified_by_its_secret_and_replaced_by_a_new_enrollment(string kind)
+    public async Task Enrolled_id_is_not_enrolled_again_and_only_a_replacement_changes_its_credential(string kind)
     {
         var store = new AgentStore(SecurityDatabase.Create(kind));
-        var (old, current) = (SecretTokens.New(), SecretTokens.New());
-        await store.EnrollAsync("builder-1", SecretTokens.Hash(SecretTokens.AgentCredential("builder-1", old)), "e1", Now);
-        await store.EnrollAsync("builder-1", SecretTokens.Hash(SecretTokens.AgentCredential("builder-1", current)), "e2", Now);
+        var (old, intruder, current) = (SecretTokens.New(), SecretTokens.New(), SecretTokens.New());
+        var first = await store.EnrollAsync("builder-1", SecretTokens.Hash(SecretTokens.AgentCredential("builder-1", old)), "e1", Now);
+        await store.SetLabelsAsync("builder-1", ["zone=eu"]);
 
+        var second = await store.EnrollAsync("builder-1", SecretTokens.Hash(SecretTokens.AgentCredential("builder-1", intruder)), "e2", Now);
+        var afterSecond = await store.VerifyAsync("builder-1", old);
+        var replaced = await store.ReplaceCredentialAsync("builder-1", SecretTokens.Hash(SecretTokens.AgentCredential("builder-1", current)), "e3", Now);
+        var unknown = await store.ReplaceCredentialAsync("builder-2", SecretTokens.Hash("x"), "e4", Now);
+
+        Assert.True(first);
+        Assert.False(second);
+        Assert.Equal("e1", afterSecond!.EnrolledWith);
+        Assert.Null(await store.VerifyAsync("builder-1", intruder));
+        Assert.True(replaced);
+        Assert.False(unknown);
         Assert.Null(await store.VerifyAsync("builder-1", old));
-        Assert.Equal("e2", (await store.VerifyAsync("builder-1", current))!.EnrolledWith);
+        var now = await store.VerifyAsync("builder-1", current);
+        Assert.Equal("e3", now!.EnrolledWith);
+        Assert.Equal(["zone=eu"], now.EffectiveLabels);
         Assert.Null(await store.VerifyAsync("builder-2", current));
     }
 
@@ -31,9 +44,11 @@ public sealed class AgentStoreTests
 
         var revoked = await store.RevokeAsync("builder-1", Now);
         var again = await store.EnrollAsync("builder-1", SecretTokens.Hash(SecretTokens.AgentCredential("builder-1", SecretTokens.New())), "e2", Now);
+        var replaced = await store.ReplaceCredentialAsync("builder-1", SecretTokens.Hash(SecretTokens.AgentCredential("builder-1", SecretTokens.New())), "e3", Now);
 
         Assert.True(revoked);
         Assert.False(again);
+        Assert.False(replaced);
         Assert.Equal(Now, (await store.VerifyAsync("builder-1", secret))!.RevokedAt);
         Assert.False(await store.DrainAsync("builder-1", Now));
     }

@@ -145,4 +145,35 @@ public sealed class TokenInterceptorTests
 
         Assert.Equal(new AuditRecord(_time.GetUtcNow(), "ci-bot (alice@host)", "StartExecution", "app-7", "pipeline app"), entry);
     }
+
+    [Fact]
+    public async Task Refused_enrollments_are_audited_with_the_token_the_agent_id_and_why()
+    {
+        var (token, info) = await _enrollTokens.CreateAsync("root", _time.GetUtcNow().AddMinutes(5), 1, _time.GetUtcNow());
+        await _enrollTokens.RevokeAsync(info.Id, _time.GetUtcNow());
+        var (working, workingInfo) = await _enrollTokens.CreateAsync("root", _time.GetUtcNow().AddMinutes(5), 1, _time.GetUtcNow());
+        var takeover = new RpcException(new Status(StatusCode.PermissionDenied, "Agent id 'builder-1' is enrolled already"));
+
+        var revoked = await Assert.ThrowsAsync<RpcException>(() => _interceptor.UnaryServerHandler<EnrollRequest, EnrollResponse>(
+            new EnrollRequest { AgentId = "builder-1" }, TestCallContext.For(Enroll, token), (_, _) => Task.FromResult(new EnrollResponse())));
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => _interceptor.UnaryServerHandler<EnrollRequest, EnrollResponse>(
+            new EnrollRequest { AgentId = "builder-2" }, TestCallContext.For(Enroll, "made-up"), (_, _) => Task.FromResult(new EnrollResponse())));
+        await Assert.ThrowsAsync<RpcException>(() => _interceptor.UnaryServerHandler<EnrollRequest, EnrollResponse>(
+            new EnrollRequest { AgentId = "builder-1" }, TestCallContext.For(Enroll, working), (_, _) => throw takeover));
+        await _interceptor.UnaryServerHandler(
+            new EnrollRequest { AgentId = "builder-3" }, TestCallContext.For(Enroll, working), (_, _) => Task.FromResult(new EnrollResponse()));
+        var entries = await _audit.ListAsync(10);
+
+        Assert.Equal(StatusCode.Unauthenticated, revoked.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, unknown.StatusCode);
+        var at = _time.GetUtcNow();
+        Assert.Equal(
+            [
+                new AuditRecord(at, "enroll-token " + workingInfo.Id, "Enroll", "builder-3", "enrolled"),
+                new AuditRecord(at, "enroll-token " + workingInfo.Id, "Enroll", "builder-1", "refused (PermissionDenied): Agent id 'builder-1' is enrolled already"),
+                new AuditRecord(at, "unknown enrollment token", "Enroll", "builder-2", "refused (Unauthenticated): The enrollment token is not known to this controller."),
+                new AuditRecord(at, "enroll-token " + info.Id, "Enroll", "builder-1", $"refused (Unauthenticated): {revoked.Status.Detail}"),
+            ],
+            entries);
+    }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Farm.Controller.Pipelines;
+using Farm.Controller.Security;
+using Farm.Controller.Storage;
 using Farm.Controller.Triggers;
 using Farm.Core.Executions;
 using Farm.Core.Pipelines;
@@ -38,6 +40,8 @@ public sealed class TriggerFixture : IAsyncDisposable
 
     public WebhookReceiver Receiver => Services.GetRequiredService<WebhookReceiver>();
 
+    public AuditLog Audit => Services.GetRequiredService<AuditLog>();
+
     public ConcurrentQueue<string> Started { get; } = new();
 
     public static async Task<TriggerFixture> StartAsync(DateTimeOffset? now = null, string? dataDir = null)
@@ -50,6 +54,8 @@ public sealed class TriggerFixture : IAsyncDisposable
             .AddSingleton<IGrainFactory>(cluster.Grains)
             .AddSingleton<TimeProvider>(time)
             .AddSingleton<ITriggerPipelines>(pipelines)
+            .AddSingleton(cluster.SiloServices.GetRequiredService<FarmDatabase>())
+            .AddSingleton<AuditLog>()
             .AddFarmTriggerServices();
         TriggerFixture? fixture = null;
         services.AddSingleton<ITriggerStarter>(_ => new GrainStarter(cluster.Grains, pipelines, id => fixture!.Started.Enqueue(id)));

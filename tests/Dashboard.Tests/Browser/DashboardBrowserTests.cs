@@ -201,6 +201,25 @@ public sealed class DashboardBrowserTests(DashboardFarm stack) : IClassFixture<D
     }
 
     [Fact]
+    public async Task Enrollment_tokens_are_listed_on_the_agents_page_and_one_is_revoked_there()
+    {
+        var made = await Farm.Admin.CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 4 });
+        var page = await stack.SignedInPageAsync();
+
+        await page.ClickAsync("nav >> text=Agents");
+        var row = page.Locator($"tr[data-enroll-token='{made.Id}']");
+        await Expect(row.Locator("td").Nth(0)).ToHaveTextAsync("working");
+        await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("4");
+        await row.Locator("button:has-text('Revoke')").ClickAsync();
+        await row.Locator("button:has-text('Confirm revoke')").ClickAsync();
+
+        await Expect(row.Locator("td").Nth(0)).ToHaveTextAsync("revoked");
+        await Expect(row.Locator("button")).ToHaveCountAsync(0);
+        var listed = await Farm.Admin.ListEnrollTokensAsync(new ListEnrollTokensRequest());
+        Assert.Equal(EnrollTokenState.Revoked, listed.Tokens.Single(t => t.Id == made.Id).State);
+    }
+
+    [Fact]
     public async Task A_failed_stage_is_retried_rolled_back_and_a_long_run_is_stopped_from_the_graph()
     {
         // The first attempt fails and leaves a mark on the agent's host; the retry finds it and succeeds.

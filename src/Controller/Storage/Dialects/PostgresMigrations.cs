@@ -92,5 +92,9 @@ internal static class PostgresMigrations
                 target TEXT NOT NULL,
                 detail TEXT NOT NULL);
             """),
+        new(5, """
+            -- Enrollment tokens can be revoked; one made for an agent id (agent_id) re-enrolls that agent only.
+            ALTER TABLE enroll_tokens ADD COLUMN revoked_at TEXT, ADD COLUMN agent_id TEXT;
+            """),
     ];
 }

@@ -92,5 +92,9 @@ internal static class SqlServerMigrations
                 target NVARCHAR(MAX) NOT NULL,
                 detail NVARCHAR(MAX) NOT NULL);
             """),
+        new(5, """
+            -- Enrollment tokens can be revoked; one made for an agent id (agent_id) re-enrolls that agent only.
+            ALTER TABLE enroll_tokens ADD revoked_at NVARCHAR(64) NULL, agent_id NVARCHAR(200) NULL;
+            """),
     ];
 }

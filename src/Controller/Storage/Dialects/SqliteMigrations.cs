@@ -91,5 +91,10 @@ internal static class SqliteMigrations
                 target TEXT NOT NULL,
                 detail TEXT NOT NULL);
             """),
+        new(5, """
+            -- Enrollment tokens can be revoked; one made for an agent id (agent_id) re-enrolls that agent only.
+            ALTER TABLE enroll_tokens ADD COLUMN revoked_at TEXT;
+            ALTER TABLE enroll_tokens ADD COLUMN agent_id TEXT;
+            """),
     ];
 }
