@@ -107,9 +107,19 @@ farm_log "dashboard is up (pid $DASHBOARD_PID)"
 AGENT_LOG=$RUN_DIR/agent.log
 AGENT_WORK=$RUN_DIR/agent
 mkdir -p "$AGENT_WORK"
-# Enroll afresh each run (the data folder may be new): a one-use token, exchanged at the agent's start.
-rm -f "$AGENT_WORK/credential"
-ENROLL_TOKEN=$(./farm enroll-token create --expires 10m --uses 1) || farm_die "could not make an enrollment token for the agent (controller log: $CONTROLLER_LOG)"
+# The agent keeps its credential between runs. A controller that does not know agent 'local' (a new
+# data folder) gets it enrolled afresh with a one-use token; one that knows it while the credential is
+# gone lets it enroll again only with a token made for it (--replace): an enrolled id is never taken over.
+ENROLL_ARGS=(--expires 10m --uses 1)
+if ! ./farm agents --json | grep -q '"agentId": "local"'; then
+  rm -f "$AGENT_WORK/credential"
+elif [[ ! -s $AGENT_WORK/credential ]]; then
+  ENROLL_ARGS+=(--replace local)
+fi
+ENROLL_TOKEN=""
+if [[ ! -s $AGENT_WORK/credential ]]; then
+  ENROLL_TOKEN=$(./farm enroll-token create "${ENROLL_ARGS[@]}") || farm_die "could not make an enrollment token for the agent (controller log: $CONTROLLER_LOG)"
+fi
 # One agent with both environment labels: the sample deploys staging and production on this machine.
 # It is your machine's agent, so it allows what the sample uses and a shared agent would not by
 # default: shell actions, and deploys on the host network (docs/security.md).

@@ -36,7 +36,7 @@ public sealed class StopTests
             Assert.True(controllerExit == 0, $"the controller exited with {controllerExit}:\n{farm.ControllerOutput()}");
             Assert.Empty(FaultLines(agentOutput));
             Assert.Empty(FaultLines(dashboardOutput));
-            Assert.Empty(farm.ControllerOutput().Split('\n').Where(IsFault));
+            Assert.DoesNotContain(farm.ControllerOutput().Split('\n'), IsFault);
         }
         finally
         {
