@@ -108,9 +108,9 @@ public sealed class EngineTests(FarmHost farm)
         Process? agent = null;
         try
         {
-            await Eventually.Until(async _ => (await RunAsync("docker", "-H", "unix://" + socket, "info")).ExitCode == 0,
+            await Eventually.Until(async _ => (await Programs.RunAsync("docker", "-H", "unix://" + socket, "info")).ExitCode == 0,
                 TimeSpan.FromSeconds(30), () => "the test's dockerd does not answer docker info");
-            var copy = await RunAsync("bash", "-c", $"docker save {Image} | docker -H unix://{socket} load");
+            var copy = await Programs.RunAsync("bash", "-c", $"docker save {Image} | docker -H unix://{socket} load");
             Assert.True(copy.ExitCode == 0, copy.Output);
             var label = "engine-" + Guid.NewGuid().ToString("N")[..6];
             agent = await StartAgentAsync(label, new() { ["Farm__Agent__DockerHost"] = "unix://" + socket, ["Farm__Agent__EngineCheckInterval"] = "00:00:00.200" });
@@ -281,15 +281,5 @@ public sealed class EngineTests(FarmHost farm)
         {
             engine.Kill(entireProcessTree: true);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await error);
     }
 }

@@ -127,21 +127,12 @@ public sealed class FaultTests(FarmHost farm)
     }
 
     /// <summary>Runs a program to its end and returns its exit code and output.</summary>
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await error);
-    }
 
     [Fact]
     public async Task A_full_disk_fails_the_action_with_that_reason_and_the_agent_serves_on_once_space_is_back()
     {
         var workDir = Directory.CreateTempSubdirectory("farm-full-").FullName;
-        var mount = await RunAsync("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", workDir);
+        var mount = await Programs.RunAsync("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", workDir);
         Assert.True(mount.ExitCode == 0, "These tests run as root (./test.sh does); mount said: " + mount.Output);
         Process? agent = null;
         try
@@ -175,7 +166,7 @@ public sealed class FaultTests(FarmHost farm)
                 await FarmHost.StopAgentAsync(agent);
             }
 
-            await RunAsync("umount", "-l", workDir);
+            await Programs.RunAsync("umount", "-l", workDir);
         }
     }
 }
