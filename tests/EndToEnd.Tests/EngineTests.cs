@@ -38,6 +38,31 @@ public sealed class EngineTests(FarmHost farm)
     }
 
     [Fact]
+    public async Task Agent_given_a_socket_path_the_kernel_cannot_take_stops_at_start_naming_the_setting_and_the_limit()
+    {
+        var path = "/tmp/" + new string('x', 110) + "/docker.sock";
+        var output = new List<string>();
+        var enroll = await farm.Admin.CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 1, ExpiresInSeconds = 600 });
+        var agent = farm.StartAgentWith(new Dictionary<string, string> { ["Farm__Agent__DockerHost"] = "unix://" + path }, null, "toolong", enroll.Token, output, "toolong");
+        try
+        {
+            await agent.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.NotEqual(0, agent.ExitCode);
+            lock (output)
+            {
+                Assert.Contains(output, line => line.Contains(
+                    $"Farm:Agent:DockerHost (or DOCKER_HOST) names the unix socket {path}, whose path is {path.Length} bytes long; the kernel takes at most 107.",
+                    StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            await FarmHost.StopAgentAsync(agent);
+        }
+    }
+
+    [Fact]
     public async Task Agent_without_an_engine_says_why_gets_no_container_work_and_runs_shell_work()
     {
         var label = "noengine-" + Guid.NewGuid().ToString("N")[..6];

@@ -48,7 +48,7 @@ internal static class AgentsCommand
                 labels,
                 agent.Connected ? $"{agent.FreeSlots}/{agent.Slots} free" : agent.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 agent.Engine is null ? "-" : agent.Engine.Available ? "yes" : "unavailable",
-                agent.Policy is null ? "-" : Allows(agent.Policy),
+                agent.Policy is null ? "-" : agent.Policy.Describe().Replace(" ", "", StringComparison.Ordinal),
                 string.Join(",", agent.RunningAttemptIds),
                 Display.Time(agent.LastSeen));
             if (agent.Engine is { Available: false } engine)
@@ -58,28 +58,6 @@ internal static class AgentsCommand
         }
 
         return table + string.Concat(unavailable.Select(line => line + "\n"));
-    }
-
-    /// <summary>What the agent's owner allows beyond containers: shell, host-network, volumes (N globs); "containers only" when nothing.</summary>
-    public static string Allows(HostPolicy policy)
-    {
-        var allowed = new List<string>();
-        if (policy.AllowShell)
-        {
-            allowed.Add("shell");
-        }
-
-        if (policy.AllowHostNetwork)
-        {
-            allowed.Add("host-network");
-        }
-
-        if (policy.AllowedVolumes.Count > 0)
-        {
-            allowed.Add($"volumes({string.Join(" ", policy.AllowedVolumes)})");
-        }
-
-        return allowed.Count == 0 ? "containers-only" : string.Join(",", allowed);
     }
 
     private static Argument<string> AgentId() => new("ID") { Description = "The agent's id, as farm agents lists it." };

@@ -45,6 +45,28 @@ public sealed partial class HostPolicy
         return null;
     }
 
+    /// <summary>What the policy allows beyond containers, for lists: <c>shell, host-network, volumes(/srv/**)</c>, or <c>containers-only</c>.</summary>
+    public string Describe()
+    {
+        var allowed = new List<string>();
+        if (AllowShell)
+        {
+            allowed.Add("shell");
+        }
+
+        if (AllowHostNetwork)
+        {
+            allowed.Add("host-network");
+        }
+
+        if (AllowedVolumes.Count > 0)
+        {
+            allowed.Add($"volumes({string.Join(" ", AllowedVolumes)})");
+        }
+
+        return allowed.Count == 0 ? "containers-only" : string.Join(", ", allowed);
+    }
+
     /// <summary>The host path a <c>source:target[:ro]</c> mount takes, or null for a named volume.</summary>
     public static string? HostPath(string volume)
     {

@@ -197,7 +197,32 @@ public sealed class DashboardBrowserTests(DashboardFarm stack) : IClassFixture<D
         await Expect(agent.Locator("td").Nth(1)).ToContainTextAsync("linux");
         await Expect(agent.Locator("td").Nth(1)).ToContainTextAsync("first");
         await Expect(agent).ToContainTextAsync("of 2");
-        await Expect(agent.Locator("td").Nth(4)).ToContainTextAsync("UTC");
+        await Expect(agent.Locator("td").Nth(3)).ToContainTextAsync("✓ Docker ");
+        await Expect(agent.Locator("td").Nth(4)).ToHaveTextAsync("shell, host-network");
+        await Expect(agent.Locator("td").Nth(6)).ToContainTextAsync("UTC");
+    }
+
+    [Fact]
+    public async Task Agent_without_a_docker_engine_shows_why_container_actions_are_unavailable()
+    {
+        var id = "noengine-" + Guid.NewGuid().ToString("N")[..6];
+        var missing = Path.Combine(Directory.CreateTempSubdirectory("fd").FullName, "docker.sock");
+        var enroll = await stack.Farm.Admin.CreateEnrollTokenAsync(new CreateEnrollTokenRequest { Uses = 1, ExpiresInSeconds = 600 });
+        var agent = stack.Farm.StartAgentWith(new Dictionary<string, string> { ["Farm__Agent__DockerHost"] = "unix://" + missing }, null, id, enroll.Token, null, id);
+        try
+        {
+            var page = await stack.SignedInPageAsync();
+
+            await page.ClickAsync("nav >> text=Agents");
+
+            // The page reads the fleet every few seconds: the new agent shows up by itself.
+            await Expect(page.Locator($"tr[data-agent='{id}'] td").Nth(3)).ToHaveTextAsync(
+                $"✗ container actions unavailable: no Docker engine socket exists at {missing}: start the engine, or set Farm:Agent:DockerHost (or DOCKER_HOST) to the socket it listens on.");
+        }
+        finally
+        {
+            await FarmHost.StopAgentAsync(agent);
+        }
     }
 
     [Fact]
