@@ -160,8 +160,10 @@ public sealed partial class DispatcherGrain(
         return Task.CompletedTask;
     }
 
-    public Task<bool> Holds(string agentId, string attemptId) =>
-        Task.FromResult(_agents.TryGetValue(agentId, out var agent) && agent.WasOffered(attemptId));
+    public Task<bool?> Holds(string agentId, string attemptId) =>
+        Task.FromResult<bool?>(_agents.TryGetValue(agentId, out var agent) && agent.WasOffered(attemptId) ? true
+            : IsKnown(attemptId) || _agents.Values.Any(a => a.WasOffered(attemptId)) ? false
+            : null);
 
     public Task Released(string agentId, string attemptId)
     {

@@ -29,10 +29,13 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// True when the attempt was offered to the agent and the agent has not let go of it: offered,
-    /// accepted, or an offer it left unanswered so long that its slot went back (it may yet start it).
-    /// The execution asks before it lets an agent act on an attempt nobody has claimed yet.
+    /// accepted, or an offer it left unanswered so long that its slot went back (it may yet start it);
+    /// false when it is queued here or was offered to another agent; null when this dispatcher never
+    /// saw it, which happens only when it lost its registry (a restart or a failover) between the
+    /// offer and the claim. The execution asks before it lets an agent act on an attempt nobody has
+    /// claimed yet.
     /// </summary>
-    Task<bool> Holds(string agentId, string attemptId);
+    Task<bool?> Holds(string agentId, string attemptId);
 
     /// <summary>The agent's answer to an offer. A refusal puts the attempt back at the head of the queue.</summary>
     Task OfferAnswered(string agentId, string attemptId, bool accepted);

@@ -279,7 +279,10 @@ public sealed partial class ExecutionGrain(
         var owned = action switch
         {
             { Agent: { } holder } => holder == agentId,
-            { Status: RunStatus.Queued } => await Dispatcher.Holds(agentId, attemptId),
+            // A dispatcher that lost its registry (a failover between the offer and the claim) cannot
+            // say whom it offered the attempt to: the first agent to claim it has it, as an agent that
+            // accepted just before the failover resumes it after, and keeps its log.
+            { Status: RunStatus.Queued } => await Dispatcher.Holds(agentId, attemptId) ?? true,
             _ => (bool?)null,
         };
         if (owned is null)
