@@ -92,5 +92,18 @@ internal static class PostgresMigrations
                 target TEXT NOT NULL,
                 detail TEXT NOT NULL);
             """),
+        new(5, """
+            -- What list rows of executions carry besides their status: who or what started each, what
+            -- it builds (a JSON array of its source revisions), the resolved variables (a JSON object),
+            -- the execution a rollback reuses, and the stage it waits for and why ('' when none).
+            -- NULL in a row written before this migration: not known to the history.
+            ALTER TABLE executions
+                ADD COLUMN triggered_by TEXT,
+                ADD COLUMN rollback_of TEXT,
+                ADD COLUMN waiting_for_stage TEXT,
+                ADD COLUMN waiting_reason TEXT,
+                ADD COLUMN variables TEXT,
+                ADD COLUMN sources TEXT;
+            """),
     ];
 }

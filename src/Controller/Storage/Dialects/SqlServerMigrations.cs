@@ -92,5 +92,18 @@ internal static class SqlServerMigrations
                 target NVARCHAR(MAX) NOT NULL,
                 detail NVARCHAR(MAX) NOT NULL);
             """),
+        new(5, """
+            -- What list rows of executions carry besides their status: who or what started each, what
+            -- it builds (a JSON array of its source revisions), the resolved variables (a JSON object),
+            -- the execution a rollback reuses, and the stage it waits for and why ('' when none).
+            -- NULL in a row written before this migration: not known to the history.
+            ALTER TABLE executions ADD
+                triggered_by      NVARCHAR(MAX) NULL,
+                rollback_of       NVARCHAR(450) NULL,
+                waiting_for_stage NVARCHAR(MAX) NULL,
+                waiting_reason    NVARCHAR(MAX) NULL,
+                variables         NVARCHAR(MAX) NULL,
+                sources           NVARCHAR(MAX) NULL;
+            """),
     ];
 }
