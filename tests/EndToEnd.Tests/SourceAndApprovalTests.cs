@@ -81,6 +81,45 @@ public sealed class SourceAndApprovalTests(FarmHost farm)
     }
 
     [Fact]
+    public async Task Executions_list_and_its_json_carry_the_sources_and_caller_that_GetExecution_shows()
+    {
+        var repo = Directory.CreateDirectory(Path.Combine(farm.Root, "repo-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        await Git(repo, "init", "-q", "-b", "main");
+        var commit = await CommitAsync(repo, "v1\n", "listed");
+        await farm.Pipelines.ApplyPipelineAsync(new ApplyPipelineRequest { Definition = $$"""
+            name: listed-git
+            stages:
+              - name: Source
+                actions:
+                  - name: src
+                    type: git
+                    repository: {{repo}}
+                    branch: main
+                    outputArtifacts: [ { name: code } ]
+            """ });
+
+        var started = await farm.RunCliAsync(["start", "listed-git"], ("FARM_USER", "alice@test"));
+        Assert.True(started.ExitCode == 0, started.Stderr);
+        var id = started.Stdout.Trim();
+        var done = await farm.WatchAsync(id);
+        var listed = (await farm.Executions.ListExecutionsAsync(new ListExecutionsRequest { Pipeline = "listed-git" })).Executions.Single(e => e.Id == id);
+        var got = await farm.Executions.GetExecutionAsync(new GetExecutionRequest { ExecutionId = id });
+        var cli = await farm.RunCliAsync(["executions", "listed-git", "--json"]);
+
+        Assert.True(done.Status == ExecutionStatus.Succeeded, done.ToString());
+        Assert.Equal("admin (alice@test)", got.TriggeredBy);
+        Assert.Equal(got.TriggeredBy, listed.TriggeredBy);
+        Assert.Equal(got.Sources, listed.Sources);
+        Assert.Equal((commit, "Ada <ada@example.com>", "listed"), (listed.Sources[0].Commit, listed.Sources[0].Author, listed.Sources[0].Message));
+        Assert.True(cli.ExitCode == 0, cli.Stderr);
+        var row = System.Text.Json.Nodes.JsonNode.Parse(cli.Stdout)!["executions"]!.AsArray().Single(e => (string?)e!["id"] == id)!;
+        Assert.Equal("admin (alice@test)", (string?)row["triggeredBy"]);
+        Assert.Equal((commit, "Ada <ada@example.com>"), ((string?)row["sources"]![0]!["commit"], (string?)row["sources"]![0]!["author"]));
+        Assert.False(row.AsObject().ContainsKey("stages"));
+        Assert.Equal("stages,revision", (string?)row["leftOut"]);
+    }
+
+    [Fact]
     public async Task Approval_waits_through_a_controller_restart_and_the_cli_decision_is_recorded()
     {
         var yaml = $$"""

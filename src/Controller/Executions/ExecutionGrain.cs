@@ -693,8 +693,7 @@ public sealed partial class ExecutionGrain(
         var previous = state.State.Run;
         state.State.Run = run;
         await state.WriteStateAsync();
-        // The history row holds what listing shows; most transitions (an action queued, started, done) change none of it.
-        if (previous is null || previous.Status != run.Status || previous.FinishedAt != run.FinishedAt || previous.Message != run.Message)
+        if (ExecutionHistory.ChangesRow(previous, run))
         {
             await history.UpsertAsync(run, state.State.Number);
         }

@@ -53,11 +53,11 @@ internal static class ExecutionMapping
             Message = run.Message ?? "",
             Trigger = run.Trigger,
             RollbackOf = run.Inherited?.ExecutionId ?? "",
-            WaitingForStage = run.WaitingForStage is { } waiting ? run.Stages[waiting].Name : "",
+            WaitingForStage = ExecutionHistory.WaitingStageName(run),
             WaitingReason = run.WaitingReason ?? "",
             TriggeredBy = run.TriggeredBy ?? "",
         };
-        execution.Sources.Add(run.Sources.Select(source => SourceOf(run, source)));
+        execution.Sources.Add(SourceSummary.Of(run).Select(ToProto));
         foreach (var (name, value) in run.Variables)
         {
             execution.Variables[name] = value;
@@ -72,17 +72,46 @@ internal static class ExecutionMapping
         return execution;
     }
 
-    public static Execution ToProto(this ExecutionSummary summary) => new()
+    /// <summary>A list row: what the history row holds, with every field it does not hold named in <c>left_out</c>.</summary>
+    public static Execution ToProto(this ExecutionSummary summary)
     {
-        Id = summary.Id,
-        Pipeline = summary.Pipeline,
-        PipelineVersion = summary.PipelineVersion,
-        Status = summary.Status.ToProto(),
-        StartedAt = Timestamp.FromDateTimeOffset(summary.StartedAt),
-        FinishedAt = summary.FinishedAt is { } finished ? Timestamp.FromDateTimeOffset(finished) : null,
-        Message = summary.Message ?? "",
-        Trigger = summary.Trigger,
-    };
+        var execution = new Execution
+        {
+            Id = summary.Id,
+            Pipeline = summary.Pipeline,
+            PipelineVersion = summary.PipelineVersion,
+            Status = summary.Status.ToProto(),
+            StartedAt = Timestamp.FromDateTimeOffset(summary.StartedAt),
+            FinishedAt = summary.FinishedAt is { } finished ? Timestamp.FromDateTimeOffset(finished) : null,
+            Message = summary.Message ?? "",
+            Trigger = summary.Trigger,
+            TriggeredBy = summary.TriggeredBy ?? "",
+            RollbackOf = summary.RollbackOf ?? "",
+            WaitingForStage = summary.WaitingForStage ?? "",
+            WaitingReason = summary.WaitingReason ?? "",
+        };
+        execution.Sources.Add(summary.Sources?.Select(ToProto) ?? []);
+        foreach (var (name, value) in summary.Variables ?? new Dictionary<string, string>())
+        {
+            execution.Variables[name] = value;
+        }
+
+        // A history row holds no stages and is not written at every change (revision). What a row
+        // written before migration 6 did not store is null: unknown, so left out rather than shown empty.
+        (object? Stored, int Field)[] stored =
+        [
+            (summary.TriggeredBy, Execution.TriggeredByFieldNumber),
+            (summary.RollbackOf, Execution.RollbackOfFieldNumber),
+            (summary.WaitingForStage, Execution.WaitingForStageFieldNumber),
+            (summary.WaitingReason, Execution.WaitingReasonFieldNumber),
+            (summary.Variables, Execution.VariablesFieldNumber),
+            (summary.Sources, Execution.SourcesFieldNumber),
+        ];
+        execution.LeftOut = new FieldMask();
+        execution.LeftOut.Paths.Add(((int[])[Execution.StagesFieldNumber, Execution.RevisionFieldNumber, .. stored.Where(s => s.Stored is null).Select(s => s.Field)])
+            .Select(field => Execution.Descriptor.FindFieldByNumber(field).Name));
+        return execution;
+    }
 
     public static Artifact ToProto(this ArtifactRef artifact, string stage, string action, string fromExecution) => new()
     {
@@ -94,28 +123,17 @@ internal static class ExecutionMapping
         FromExecutionId = fromExecution,
     };
 
-    /// <summary>A pinned source with the commit's metadata, which its git action reports once it fetched it.</summary>
-    private static SourceRevision SourceOf(ExecutionRun run, PinnedSource source)
+    private static SourceRevision ToProto(SourceSummary source) => new()
     {
-        var outputs = run.Stages.FirstOrDefault(s => s.Name == source.Stage)?.Actions.FirstOrDefault(a => a.Name == source.Action)?.Outputs
-            ?? new Dictionary<string, string>();
-        var revision = new SourceRevision
-        {
-            Action = source.Action,
-            Repository = source.Repository,
-            Ref = source.Ref ?? "",
-            Commit = source.Commit,
-            Author = outputs.GetValueOrDefault("author", ""),
-            Message = outputs.GetValueOrDefault("message", ""),
-            Url = source.CommitUrl ?? "",
-        };
-        if (outputs.TryGetValue("committed_at", out var committed) && DateTimeOffset.TryParse(committed, out var at))
-        {
-            revision.CommittedAt = Timestamp.FromDateTimeOffset(at);
-        }
-
-        return revision;
-    }
+        Action = source.Action,
+        Repository = source.Repository,
+        Ref = source.Ref ?? "",
+        Commit = source.Commit,
+        Author = source.Author ?? "",
+        Message = source.Message ?? "",
+        CommittedAt = Time(source.CommittedAt),
+        Url = source.Url ?? "",
+    };
 
     private static Timestamp? Time(DateTimeOffset? value) => value is { } time ? Timestamp.FromDateTimeOffset(time) : null;
 

@@ -100,9 +100,56 @@ public sealed class ExecutionsService(
 
     public override async Task<ListArtifactsResponse> ListArtifacts(ListArtifactsRequest request, ServerCallContext context)
     {
+        var run = await GetRunAsync(request.ExecutionId);
         var response = new ListArtifactsResponse();
-        response.Artifacts.Add(ArtifactsOf(await GetRunAsync(request.ExecutionId)).Select(a => a.Artifact));
+        var earlier = new Dictionary<string, ExecutionRun?>(StringComparer.Ordinal);
+        foreach (var (reference, artifact) in ArtifactsOf(run))
+        {
+            response.Artifacts.Add(artifact.FromExecutionId.Length == 0 ? artifact : await ProducerOfAsync(reference, artifact.FromExecutionId, earlier));
+        }
+
         return response;
+    }
+
+    /// <summary>
+    /// A reused artifact as the execution that produced it lists it, with its stage and action: the
+    /// rollback's target, or, when the target reused it too, the target's own target, and so on.
+    /// <paramref name="runs"/> keeps the executions read for the other artifacts of the same list.
+    /// </summary>
+    private async Task<Artifact> ProducerOfAsync(ArtifactRef reference, string executionId, Dictionary<string, ExecutionRun?> runs)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var at = reference.ToProto("", "", executionId);
+        while (seen.Add(executionId))
+        {
+            if (!runs.TryGetValue(executionId, out var run))
+            {
+                runs[executionId] = run = await executions.Get(executionId).Get();
+            }
+
+            // The earlier execution's state is gone: say where it came from, without the stage and action.
+            if (run is null)
+            {
+                return at;
+            }
+
+            var found = ArtifactsOf(run).FirstOrDefault(a => a.Ref == reference).Artifact;
+            if (found is null)
+            {
+                return at;
+            }
+
+            if (found.FromExecutionId.Length == 0)
+            {
+                found.FromExecutionId = run.Id;
+                return found;
+            }
+
+            at = found;
+            executionId = found.FromExecutionId;
+        }
+
+        return at;
     }
 
     public override async Task<Execution> GetExecution(GetExecutionRequest request, ServerCallContext context) =>

@@ -1,12 +1,25 @@
 using System.Data.Common;
+using System.Text.Json;
 using Farm.Core.Executions;
 
 namespace Farm.Controller.Storage;
 
-/// <summary>One row of the execution history: what listing needs, without stage details.</summary>
+/// <summary>
+/// One row of the execution history: what listing needs, without stage details. The members after
+/// <see cref="Trigger"/> are null in a row written before migration 6, which did not store them: the
+/// history does not know them (the execution's grain state does). Known, "none" is empty.
+/// </summary>
+/// <param name="TriggeredBy">The person, webhook delivery, schedule or parent execution that started it; empty when none was recorded.</param>
+/// <param name="RollbackOf">For a rollback, the execution whose artifacts and variables it reuses; empty otherwise.</param>
+/// <param name="WaitingForStage">The stage it waits to enter; empty when it does not wait.</param>
+/// <param name="WaitingReason">Why it waits there; empty when it does not wait.</param>
+/// <param name="Variables">The resolved variables.</param>
+/// <param name="Sources">The source revisions it builds, with what each git action reported so far.</param>
 public sealed record ExecutionSummary(
     string Id, string Pipeline, int Number, int PipelineVersion, RunStatus Status,
-    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Message, string Trigger);
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Message, string Trigger,
+    string? TriggeredBy = null, string? RollbackOf = null, string? WaitingForStage = null, string? WaitingReason = null,
+    IReadOnlyDictionary<string, string>? Variables = null, IReadOnlyList<SourceSummary>? Sources = null);
 
 /// <summary>Which executions of a pipeline to list; null or empty members do not filter.</summary>
 public sealed record HistoryQuery(
@@ -24,13 +37,35 @@ public sealed record HistoryQuery(
 /// </summary>
 public sealed class ExecutionHistory(FarmDatabase database)
 {
+    /// <summary>
+    /// Whether <paramref name="run"/> changes what the history row written for <paramref name="previous"/>
+    /// holds. Most transitions (an action queued, started, done) change none of it, so the grain skips
+    /// the write; those that do: the status, the end, the message, where it waits, and a git action
+    /// reporting its commit's author and message.
+    /// </summary>
+    public static bool ChangesRow(ExecutionRun? previous, ExecutionRun run) =>
+        previous is null
+        || previous.Status != run.Status || previous.FinishedAt != run.FinishedAt || previous.Message != run.Message
+        || previous.WaitingForStage != run.WaitingForStage || previous.WaitingReason != run.WaitingReason
+        || previous.TriggeredBy != run.TriggeredBy || previous.Inherited?.ExecutionId != run.Inherited?.ExecutionId
+        || !ReferenceEquals(previous.Variables, run.Variables)
+        || !SourceSummary.Of(previous).SequenceEqual(SourceSummary.Of(run));
+
+    /// <summary>The stage <paramref name="run"/> waits to enter, by name; empty when it does not wait.</summary>
+    public static string WaitingStageName(ExecutionRun run) => run.WaitingForStage is { } stage ? run.Stages[stage].Name : "";
+
+    /// <summary>
+    /// Writes the row of <paramref name="run"/>. Its number, version, start and trigger are kept from
+    /// the first write; everything else is replaced, which also fills in a row written before
+    /// migration 6 once its execution changes again (or resumes after a restart).
+    /// </summary>
     public async Task UpsertAsync(ExecutionRun run, int number)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = database.Dialect.Upsert(
-            "executions", ["id"], ["id", "pipeline", "number", "pipeline_version", "status", "started_at", "finished_at", "message", "\"trigger\""],
-            "status = excluded.status, finished_at = excluded.finished_at, message = excluded.message");
+            "executions", ["id"], ["id", "pipeline", "number", "pipeline_version", "status", "started_at", "finished_at", "message", "\"trigger\"", .. Replaced],
+            string.Join(", ", ((string[])["status", "finished_at", "message", .. Replaced]).Select(c => $"{c} = excluded.{c}")));
         command.Add("@id", run.Id);
         command.Add("@pipeline", run.Pipeline);
         command.Add("@number", number);
@@ -40,8 +75,17 @@ public sealed class ExecutionHistory(FarmDatabase database)
         command.Add("@finished_at", run.FinishedAt?.ToString("O"));
         command.Add("@message", run.Message);
         command.Add("@trigger", run.Trigger);
+        command.Add("@triggered_by", run.TriggeredBy ?? "");
+        command.Add("@rollback_of", run.Inherited?.ExecutionId ?? "");
+        command.Add("@waiting_for_stage", WaitingStageName(run));
+        command.Add("@waiting_reason", run.WaitingReason ?? "");
+        command.Add("@variables", JsonSerializer.Serialize(run.Variables, StateJson.Options));
+        command.Add("@sources", JsonSerializer.Serialize(SourceSummary.Of(run), StateJson.Options));
         await command.ExecuteNonQueryAsync();
     }
+
+    // The columns of migration 6, NULL in older rows until they are written again.
+    private static readonly string[] Replaced = ["triggered_by", "rollback_of", "waiting_for_stage", "waiting_reason", "variables", "sources"];
 
     /// <summary>A pipeline's executions, newest first.</summary>
     public Task<IReadOnlyList<ExecutionSummary>> ListAsync(string pipeline, int limit) => ListAsync(new HistoryQuery(pipeline, limit));
@@ -99,7 +143,9 @@ public sealed class ExecutionHistory(FarmDatabase database)
         return await ReadAllAsync(command);
     }
 
-    private const string Columns = "id, pipeline, number, pipeline_version, status, started_at, finished_at, message, \"trigger\"";
+    private const string Columns =
+        "id, pipeline, number, pipeline_version, status, started_at, finished_at, message, \"trigger\", " +
+        "triggered_by, rollback_of, waiting_for_stage, waiting_reason, variables, sources";
 
     private static async Task<IReadOnlyList<ExecutionSummary>> ReadAllAsync(DbCommand command)
     {
@@ -113,9 +159,14 @@ public sealed class ExecutionHistory(FarmDatabase database)
                 DateTimeOffset.Parse(reader.GetString(5)),
                 reader.IsDBNull(6) ? null : DateTimeOffset.Parse(reader.GetString(6)),
                 reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.GetString(8)));
+                reader.GetString(8),
+                Text(reader, 9), Text(reader, 10), Text(reader, 11), Text(reader, 12),
+                Text(reader, 13) is { } variables ? JsonSerializer.Deserialize<Dictionary<string, string>>(variables, StateJson.Options) : null,
+                Text(reader, 14) is { } sources ? JsonSerializer.Deserialize<List<SourceSummary>>(sources, StateJson.Options) : null));
         }
 
         return rows;
     }
+
+    private static string? Text(DbDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
 }

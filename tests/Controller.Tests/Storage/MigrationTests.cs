@@ -1,3 +1,4 @@
+using Farm.Controller.Executions;
 using Farm.Controller.Hosting;
 using Farm.Controller.Storage;
 using Farm.Controller.Storage.Dialects;
@@ -48,6 +49,37 @@ public sealed class MigrationTests
         Assert.Equal(["p-1"], (await history.ListAsync("p", 5)).Select(e => e.Id));
     }
 
+    [Theory]
+    [MemberData(nameof(TestStores.All), MemberType = typeof(TestStores))]
+    public async Task Execution_row_written_before_migration_6_lists_as_unknown_until_its_execution_writes_it_again(string store)
+    {
+        var dialect = TestStores.Dialect(store);
+        await MigrateByHandAsync(dialect, upTo: 5, """
+            INSERT INTO executions (id, pipeline, number, pipeline_version, status, started_at, finished_at, message, "trigger")
+            VALUES ('p-1', 'p', 1, 1, 'InProgress', '2026-11-01T08:00:00.0000000+00:00', NULL, NULL, 'manual');
+            """);
+
+        var history = new ExecutionHistory(new FarmDatabase(dialect));
+        var old = Assert.Single(await history.ListAsync("p", 5));
+        var listed = old.ToProto();
+        await history.UpsertAsync(new Farm.Core.Executions.ExecutionRun
+        {
+            Id = "p-1", Pipeline = "p", PipelineVersion = 1, StartedAt = old.StartedAt, Trigger = "manual", TriggeredBy = "alice",
+            Variables = new Dictionary<string, string> { ["region"] = "eu" }, Stages = [],
+        }, 1);
+        var healed = Assert.Single(await history.ListAsync("p", 5));
+
+        Assert.Equal(("p-1", "manual"), (old.Id, old.Trigger));
+        Assert.Equal((null, null, null, null), (old.TriggeredBy, old.RollbackOf, old.WaitingForStage, old.WaitingReason));
+        Assert.Null(old.Variables);
+        Assert.Null(old.Sources);
+        Assert.Equal(["stages", "revision", "triggered_by", "rollback_of", "waiting_for_stage", "waiting_reason", "variables", "sources"], listed.LeftOut.Paths);
+        Assert.Equal(("alice", ""), (healed.TriggeredBy, healed.RollbackOf));
+        Assert.Equal(new Dictionary<string, string> { ["region"] = "eu" }, healed.Variables);
+        Assert.Empty(healed.Sources!);
+        Assert.Equal(["stages", "revision"], healed.ToProto().LeftOut.Paths);
+    }
+
     [Fact]
     public void Every_dialect_has_the_same_numbered_migrations()
     {
@@ -90,6 +122,20 @@ public sealed class MigrationTests
         var applied = await AppliedAsync(database);
 
         Assert.Equal(new SqlServerDialect("Server=x").Migrations.Select(m => m.Version), applied);
+    }
+
+    /// <summary>Brings <paramref name="dialect"/>'s store to migration <paramref name="upTo"/> as a controller of that release did, then runs <paramref name="sql"/>.</summary>
+    private static async Task MigrateByHandAsync(SqlDialect dialect, int upTo, string sql)
+    {
+        await using var connection = dialect.CreateConnection();
+        await connection.OpenAsync();
+        foreach (var step in (string[])[dialect.CreateMigrationsTable, .. dialect.Migrations.Where(m => m.Version <= upTo).Select(m =>
+                     $"{m.Sql}\nINSERT INTO schema_migrations (version, applied_at) VALUES ({m.Version}, {dialect.NowText});"), sql])
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = step;
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     private static async Task<List<int>> AppliedAsync(FarmDatabase database)

@@ -96,5 +96,18 @@ internal static class PostgresMigrations
             -- Enrollment tokens can be revoked; one made for an agent id (agent_id) re-enrolls that agent only.
             ALTER TABLE enroll_tokens ADD COLUMN revoked_at TEXT, ADD COLUMN agent_id TEXT;
             """),
+        new(6, """
+            -- What list rows of executions carry besides their status: who or what started each, what
+            -- it builds (a JSON array of its source revisions), the resolved variables (a JSON object),
+            -- the execution a rollback reuses, and the stage it waits for and why ('' when none).
+            -- NULL in a row written before this migration: not known to the history.
+            ALTER TABLE executions
+                ADD COLUMN triggered_by TEXT,
+                ADD COLUMN rollback_of TEXT,
+                ADD COLUMN waiting_for_stage TEXT,
+                ADD COLUMN waiting_reason TEXT,
+                ADD COLUMN variables TEXT,
+                ADD COLUMN sources TEXT;
+            """),
     ];
 }

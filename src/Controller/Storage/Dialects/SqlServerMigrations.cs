@@ -96,5 +96,18 @@ internal static class SqlServerMigrations
             -- Enrollment tokens can be revoked; one made for an agent id (agent_id) re-enrolls that agent only.
             ALTER TABLE enroll_tokens ADD revoked_at NVARCHAR(64) NULL, agent_id NVARCHAR(200) NULL;
             """),
+        new(6, """
+            -- What list rows of executions carry besides their status: who or what started each, what
+            -- it builds (a JSON array of its source revisions), the resolved variables (a JSON object),
+            -- the execution a rollback reuses, and the stage it waits for and why ('' when none).
+            -- NULL in a row written before this migration: not known to the history.
+            ALTER TABLE executions ADD
+                triggered_by      NVARCHAR(MAX) NULL,
+                rollback_of       NVARCHAR(450) NULL,
+                waiting_for_stage NVARCHAR(MAX) NULL,
+                waiting_reason    NVARCHAR(MAX) NULL,
+                variables         NVARCHAR(MAX) NULL,
+                sources           NVARCHAR(MAX) NULL;
+            """),
     ];
 }

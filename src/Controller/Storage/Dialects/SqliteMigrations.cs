@@ -96,5 +96,17 @@ internal static class SqliteMigrations
             ALTER TABLE enroll_tokens ADD COLUMN revoked_at TEXT;
             ALTER TABLE enroll_tokens ADD COLUMN agent_id TEXT;
             """),
+        new(6, """
+            -- What list rows of executions carry besides their status: who or what started each, what
+            -- it builds (a JSON array of its source revisions), the resolved variables (a JSON object),
+            -- the execution a rollback reuses, and the stage it waits for and why ('' when none).
+            -- NULL in a row written before this migration: not known to the history.
+            ALTER TABLE executions ADD COLUMN triggered_by TEXT;
+            ALTER TABLE executions ADD COLUMN rollback_of TEXT;
+            ALTER TABLE executions ADD COLUMN waiting_for_stage TEXT;
+            ALTER TABLE executions ADD COLUMN waiting_reason TEXT;
+            ALTER TABLE executions ADD COLUMN variables TEXT;
+            ALTER TABLE executions ADD COLUMN sources TEXT;
+            """),
     ];
 }
