@@ -46,7 +46,7 @@ public sealed class ListRowsTests
         public async Task FinishAsync(Job job, Dictionary<string, string>? outputs = null, params ArtifactRef[] artifacts)
         {
             await cluster.Grains.GetGrain<IDispatcherGrain>(0).Released("a1", job.AttemptId);
-            await cluster.Grains.GetGrain<IExecutionGrain>(job.ExecutionId).Finish(new AttemptResult(job.AttemptId, true, 0, null, outputs ?? [], artifacts));
+            await cluster.Grains.GetGrain<IExecutionGrain>(job.ExecutionId).Finish("a1", new AttemptResult(job.AttemptId, true, 0, null, outputs ?? [], artifacts));
         }
 
         public async Task<ExecutionRun> UntilAsync(string id, Func<ExecutionRun, bool> condition)
