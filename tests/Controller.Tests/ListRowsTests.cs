@@ -66,9 +66,21 @@ public sealed class ListRowsTests
         public async Task<Execution> GetAsync(string id) =>
             await Api.GetExecution(new GetExecutionRequest { ExecutionId = id }, TestCallContext.For("/farm.v1.Executions/GetExecution"));
 
-        public async Task<Execution> ListedAsync(string pipeline, string id) =>
-            (await Api.ListExecutions(new ListExecutionsRequest { Pipeline = pipeline }, TestCallContext.For("/farm.v1.Executions/ListExecutions")))
-            .Executions.Single(e => e.Id == id);
+        /// <summary>
+        /// The list row of <paramref name="id"/>, once <paramref name="until"/> holds for it: the row is
+        /// written just after the state that Get (which interleaves) may already show.
+        /// </summary>
+        public async Task<Execution> ListedAsync(string pipeline, string id, Func<Execution, bool>? until = null)
+        {
+            Execution? row = null;
+            await Eventually.Until(async _ =>
+            {
+                var rows = await Api.ListExecutions(new ListExecutionsRequest { Pipeline = pipeline }, TestCallContext.For("/farm.v1.Executions/ListExecutions"));
+                row = rows.Executions.Single(e => e.Id == id);
+                return until?.Invoke(row) ?? true;
+            }, TimeSpan.FromSeconds(10), () => row?.ToString() ?? "no row");
+            return row!;
+        }
 
         public async ValueTask DisposeAsync() => await cluster.DisposeAsync();
     }
@@ -113,7 +125,7 @@ public sealed class ListRowsTests
             ["committed_at"] = "2026-11-30T10:00:00+01:00", ["ref"] = "refs/heads/main",
         });
         await farm.UntilAsync(id, r => r.IsFinished);
-        var listed = await farm.ListedAsync("from-git", id);
+        var listed = await farm.ListedAsync("from-git", id, e => e.Status == ExecutionStatus.Succeeded);
         var got = await farm.GetAsync(id);
 
         Assert.Equal("ci-bot (alice@host)", listed.TriggeredBy);
@@ -153,16 +165,16 @@ public sealed class ListRowsTests
         await farm.FinishAsync(await farm.TakeAsync(second, "Build"));
         await farm.UntilAsync(second, r => r.WaitingForStage is not null);
 
-        var waiting = await farm.ListedAsync("ship", second);
+        var waiting = await farm.ListedAsync("ship", second, e => e.WaitingForStage.Length > 0);
         var got = await farm.GetAsync(second);
         await farm.FinishAsync(deploying);
         await farm.TakeAsync(second, "Deploy");
-        var entered = await farm.ListedAsync("ship", second);
+        var entered = await farm.ListedAsync("ship", second, e => e.WaitingForStage.Length == 0);
 
         Assert.Equal("Deploy", waiting.WaitingForStage);
         Assert.Equal((got.WaitingForStage, got.WaitingReason), (waiting.WaitingForStage, waiting.WaitingReason));
         Assert.NotEqual("", waiting.WaitingReason);
-        Assert.Equal(("", ""), (entered.WaitingForStage, entered.WaitingReason));
+        Assert.Equal("", entered.WaitingReason);
         Assert.Equal(("manual", "tester"), (entered.Trigger, entered.TriggeredBy));
     }
 

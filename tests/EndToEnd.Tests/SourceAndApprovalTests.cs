@@ -102,13 +102,19 @@ public sealed class SourceAndApprovalTests(FarmHost farm)
         Assert.True(started.ExitCode == 0, started.Stderr);
         var id = started.Stdout.Trim();
         var done = await farm.WatchAsync(id);
-        var listed = (await farm.Executions.ListExecutionsAsync(new ListExecutionsRequest { Pipeline = "listed-git" })).Executions.Single(e => e.Id == id);
+        // The history row follows the state the watch showed by one write.
+        Execution? listed = null;
+        await Eventually.Until(async _ =>
+        {
+            listed = (await farm.Executions.ListExecutionsAsync(new ListExecutionsRequest { Pipeline = "listed-git" })).Executions.Single(e => e.Id == id);
+            return listed.Status == done.Status;
+        }, TimeSpan.FromSeconds(10), () => listed?.ToString() ?? "no row");
         var got = await farm.Executions.GetExecutionAsync(new GetExecutionRequest { ExecutionId = id });
         var cli = await farm.RunCliAsync(["executions", "listed-git", "--json"]);
 
         Assert.True(done.Status == ExecutionStatus.Succeeded, done.ToString());
         Assert.Equal("admin (alice@test)", got.TriggeredBy);
-        Assert.Equal(got.TriggeredBy, listed.TriggeredBy);
+        Assert.Equal(got.TriggeredBy, listed!.TriggeredBy);
         Assert.Equal(got.Sources, listed.Sources);
         Assert.Equal((commit, "Ada <ada@example.com>", "listed"), (listed.Sources[0].Commit, listed.Sources[0].Author, listed.Sources[0].Message));
         Assert.True(cli.ExitCode == 0, cli.Stderr);
